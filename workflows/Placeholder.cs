@@ -1,0 +1,1 @@
+namespace Behorighetsportal; internal static class Placeholder {}
