@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("Behorighetsportal.Workflows")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+3b24f04b9ee795895287a6d4f51245e8dee33a2b")]
 [assembly: System.Reflection.AssemblyProductAttribute("Behorighetsportal.Workflows")]
 [assembly: System.Reflection.AssemblyTitleAttribute("Behorighetsportal.Workflows")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]

@@ -1,0 +1,61 @@
+using Behorighetsportal.OrdererRoles;
+
+namespace Behorighetsportal.Directory;
+
+/// <summary>Why a caller may act on an engagement (R1); the strongest reason wins.</summary>
+public enum ActingRight
+{
+    None,
+    Self,
+    Orderer,
+    LineManager,
+}
+
+/// <summary>
+/// Who may act on whom: R1 (ordering) and R10 (seeing protected identities). Pure functions over
+/// directory data, so the rules are tested without storage and checked on the server for every action.
+/// </summary>
+public static class ActingRights
+{
+    public static ActingRight ForEngagement(
+        string callerHsaId,
+        Engagement engagement,
+        IReadOnlyList<OrdererRole> callerOrdererRoles,
+        OrgTree tree,
+        DateOnly today)
+    {
+        if (engagement.ManagerHsaId == callerHsaId)
+        {
+            return ActingRight.LineManager;
+        }
+
+        if (CoversAsOrderer(callerOrdererRoles, engagement, tree, today))
+        {
+            return ActingRight.Orderer;
+        }
+
+        return engagement.HsaId == callerHsaId ? ActingRight.Self : ActingRight.None;
+    }
+
+    /// <summary>
+    /// An orderer role covers an engagement whose unit is at or below one of the role's units, in the
+    /// role's own administration, on a day the role is valid (R9).
+    /// </summary>
+    public static bool CoversAsOrderer(IReadOnlyList<OrdererRole> roles, Engagement engagement, OrgTree tree, DateOnly today)
+    {
+        var administration = tree.AdministrationOf(engagement.OrgUnitId);
+        return administration is not null && roles.Any(role =>
+            role.IsValidOn(today)
+            && role.Administration == administration
+            && role.OrgUnitIds.Any(unit => tree.AdministrationOf(unit) == administration && tree.IsAtOrBelow(engagement.OrgUnitId, unit)));
+    }
+
+    /// <summary>
+    /// R10: a protected identity exists only for themself and their nearest manager. For everyone else the
+    /// caller must get exactly the answer an unknown HSA-id gets.
+    /// </summary>
+    public static bool MaySee(string callerHsaId, Person target) =>
+        !target.Identity.Protected
+        || target.Identity.HsaId == callerHsaId
+        || target.Engagements.Any(e => e.ManagerHsaId == callerHsaId);
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Behorighetsportal.OrdererRoles;
+using Behorighetsportal.Storage;
+
+namespace Behorighetsportal.Directory;
+
+/// <summary>Identities, engagements, user services, orderer roles and org units in Azure Tables.</summary>
+public sealed class DirectoryRepository(StorageAccount storage)
+{
+    private const string IdentityRow = "identity";
+    private const string EngagementPrefix = "engagement|";
+    private const string UserServicePrefix = "userservice|";
+    private const string OrdererRolePrefix = "ordererrole|";
+
+    private TableClient Identities => storage.Table(TableNames.Identities);
+
+    public async Task<Person?> GetPersonAsync(string hsaId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        Identity? identity = null;
+        List<Engagement> engagements = [];
+        List<UserService> services = [];
+        List<OrdererRole> roles = [];
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {hsaId}");
+        await foreach (var row in Identities.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            switch (row.RowKey)
+            {
+                case IdentityRow: identity = ReadIdentity(row); break;
+                case var key when key.StartsWith(EngagementPrefix, StringComparison.Ordinal): engagements.Add(ReadEngagement(row)); break;
+                case var key when key.StartsWith(UserServicePrefix, StringComparison.Ordinal): services.Add(ReadUserService(row)); break;
+                case var key when key.StartsWith(OrdererRolePrefix, StringComparison.Ordinal): roles.Add(ReadOrdererRole(row)); break;
+            }
+        }
+
+        return identity is null ? null : new Person(identity, engagements, services, roles);
+    }
+
+    public async Task<Identity?> GetIdentityAsync(string hsaId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var response = await Identities.GetEntityIfExistsAsync<TableEntity>(hsaId, IdentityRow, cancellationToken: cancellationToken);
+        return response.HasValue ? ReadIdentity(response.Value!) : null;
+    }
+
+    public async Task<OrgTree> GetOrgTreeAsync(CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        List<OrgUnit> units = [];
+        await foreach (var row in storage.Table(TableNames.OrgUnits).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            units.Add(new OrgUnit(row.RowKey, row.GetString("Name"), row.PartitionKey, row.GetString("ParentId")));
+        }
+
+        return new OrgTree(units);
+    }
+
+    /// <summary>The engagements the manager is nearest manager for, as (HSA-id, engagement id) pairs.</summary>
+    public async Task<IReadOnlyList<(string HsaId, string EngagementId)>> GetManagedEngagementsAsync(
+        string managerHsaId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        List<(string, string)> result = [];
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {managerHsaId}");
+        await foreach (var row in storage.Table(TableNames.ManagerIndex).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            result.Add((row.GetString("HsaId"), row.RowKey));
+        }
+
+        return result;
+    }
+
+    public async Task UpsertOrgUnitAsync(OrgUnit unit, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        await storage.Table(TableNames.OrgUnits).UpsertEntityAsync(
+            new TableEntity(unit.Administration, unit.Id) { ["Name"] = unit.Name, ["ParentId"] = unit.ParentId },
+            TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task UpsertIdentityAsync(Identity identity, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        await Identities.UpsertEntityAsync(
+            new TableEntity(identity.HsaId, IdentityRow)
+            {
+                ["GivenName"] = identity.GivenName,
+                ["FamilyName"] = identity.FamilyName,
+                ["Email"] = identity.Email,
+                ["Protected"] = identity.Protected,
+            },
+            TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task UpsertEngagementAsync(Engagement engagement, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var existing = (await Identities.GetEntityIfExistsAsync<TableEntity>(
+            engagement.HsaId, EngagementPrefix + engagement.EngagementId, cancellationToken: cancellationToken)).Value;
+        var previousManager = existing?.GetString("ManagerHsaId");
+
+        // The index first: a reader may briefly see a manager without the engagement, never an
+        // engagement whose manager cannot find it.
+        if (engagement.ManagerHsaId is { } manager)
+        {
+            await storage.Table(TableNames.ManagerIndex).UpsertEntityAsync(
+                new TableEntity(manager, engagement.EngagementId) { ["HsaId"] = engagement.HsaId },
+                TableUpdateMode.Replace, cancellationToken);
+        }
+
+        await Identities.UpsertEntityAsync(
+            new TableEntity(engagement.HsaId, EngagementPrefix + engagement.EngagementId)
+            {
+                ["OrgUnitId"] = engagement.OrgUnitId,
+                ["Title"] = engagement.Title,
+                ["StartDate"] = Format(engagement.StartDate),
+                ["EndDate"] = Format(engagement.EndDate),
+                ["ManagerHsaId"] = engagement.ManagerHsaId,
+            },
+            TableUpdateMode.Replace, cancellationToken);
+
+        if (previousManager is not null && previousManager != engagement.ManagerHsaId)
+        {
+            await storage.Table(TableNames.ManagerIndex).DeleteEntityAsync(previousManager, engagement.EngagementId, ETag.All, cancellationToken);
+        }
+    }
+
+    public async Task UpsertUserServiceAsync(UserService service, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        await Identities.UpsertEntityAsync(ToEntity(service), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task UpsertOrdererRoleAsync(OrdererRole role, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        await Identities.UpsertEntityAsync(
+            new TableEntity(role.HsaId, OrdererRolePrefix + role.RoleId)
+            {
+                ["Administration"] = role.Administration,
+                ["OrgUnitIds"] = string.Join(',', role.OrgUnitIds),
+                ["ValidFrom"] = Format(role.ValidFrom),
+                ["ValidTo"] = Format(role.ValidTo),
+            },
+            TableUpdateMode.Replace, cancellationToken);
+    }
+
+    internal static TableEntity ToEntity(UserService service) =>
+        new(service.HsaId, UserServicePrefix + service.EngagementId)
+        {
+            ["Level"] = service.Level,
+            ["Status"] = service.Status.ToString(),
+            ["ActivatedOn"] = Format(service.ActivatedOn),
+            ["EndedOn"] = Format(service.EndedOn),
+            ["OrderId"] = service.OrderId,
+        };
+
+    internal static string UserServiceRowKey(string engagementId) => UserServicePrefix + engagementId;
+
+    internal static UserService ReadUserService(TableEntity row) => new(
+        row.PartitionKey,
+        row.RowKey[UserServicePrefix.Length..],
+        row.GetString("Level"),
+        Enum.Parse<UserServiceStatus>(row.GetString("Status")),
+        ParseDate(row.GetString("ActivatedOn")),
+        ParseDate(row.GetString("EndedOn")),
+        row.GetString("OrderId"));
+
+    private static Identity ReadIdentity(TableEntity row) => new(
+        row.PartitionKey, row.GetString("GivenName"), row.GetString("FamilyName"), row.GetString("Email"), row.GetBoolean("Protected") ?? false);
+
+    private static Engagement ReadEngagement(TableEntity row) => new(
+        row.RowKey[EngagementPrefix.Length..],
+        row.PartitionKey,
+        row.GetString("OrgUnitId"),
+        row.GetString("Title"),
+        ParseDate(row.GetString("StartDate")) ?? DateOnly.MinValue,
+        ParseDate(row.GetString("EndDate")),
+        row.GetString("ManagerHsaId"));
+
+    private static OrdererRole ReadOrdererRole(TableEntity row) => new(
+        row.RowKey[OrdererRolePrefix.Length..],
+        row.PartitionKey,
+        row.GetString("Administration"),
+        row.GetString("OrgUnitIds").Split(',', StringSplitOptions.RemoveEmptyEntries),
+        ParseDate(row.GetString("ValidFrom")),
+        ParseDate(row.GetString("ValidTo")));
+
+    internal static string? Format(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    internal static DateOnly? ParseDate(string? text) =>
+        string.IsNullOrEmpty(text) ? null : DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

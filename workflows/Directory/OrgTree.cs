@@ -1,0 +1,28 @@
+namespace Behorighetsportal.Directory;
+
+/// <summary>The org unit tree, for "is this unit at or below that one" questions.</summary>
+public sealed class OrgTree(IEnumerable<OrgUnit> units)
+{
+    private readonly Dictionary<string, OrgUnit> _units = units.ToDictionary(u => u.Id, StringComparer.Ordinal);
+
+    public OrgUnit? Find(string id) => _units.GetValueOrDefault(id);
+
+    public string? AdministrationOf(string orgUnitId) => Find(orgUnitId)?.Administration;
+
+    public bool IsAtOrBelow(string orgUnitId, string ancestorId)
+    {
+        // Bounded walk: a corrupt KiV batch with a cycle must not hang a request.
+        var current = Find(orgUnitId);
+        for (var depth = 0; current is not null && depth < 64; depth++)
+        {
+            if (current.Id == ancestorId)
+            {
+                return true;
+            }
+
+            current = current.ParentId is null ? null : Find(current.ParentId);
+        }
+
+        return false;
+    }
+}

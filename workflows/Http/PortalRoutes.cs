@@ -1,0 +1,18 @@
+namespace Behorighetsportal.Http;
+
+/// <summary>The routes of API.md this build serves; both hosts must expose exactly these (a test checks).</summary>
+public static class PortalRoutes
+{
+    public static readonly IReadOnlyList<(string Method, string Route)> All =
+    [
+        ("GET", "api/health"),
+        ("POST", "api/orders"),
+        ("GET", "api/orders/{orderId}"),
+        ("POST", "api/orders/{orderId}/cancel"),
+        ("GET", "api/approvals/{token}"),
+        ("POST", "api/approvals/{token}"),
+        ("POST", "api/attestations/{orderId}"),
+        ("GET", "api/passwords/{token}"),
+        ("POST", "api/passwords/{token}"),
+    ];
+}

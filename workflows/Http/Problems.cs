@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Behorighetsportal.Http;
+
+/// <summary>
+/// RFC 7807 answers in Swedish that tell a person what to do. A rejected request changes nothing, so every
+/// problem is returned before the first write.
+/// </summary>
+public static class Problems
+{
+    public static IResult Unauthorized() => Problem(StatusCodes.Status401Unauthorized,
+        "Inloggning krävs",
+        "Du är inte inloggad, eller så finns ditt HSA-id inte i Katalog i Väst. Logga in med SITHS-kort och försök igen.");
+
+    public static IResult IntegrationKeyMissing() => Problem(StatusCodes.Status401Unauthorized,
+        "Integrationsnyckel saknas eller är fel",
+        "Anropet kräver en giltig integrationsnyckel i huvudet x-functions-key.");
+
+    public static IResult Forbidden(string detail) => Problem(StatusCodes.Status403Forbidden, "Behörighet saknas", detail);
+
+    public static IResult NotFound(string title, string detail) => Problem(StatusCodes.Status404NotFound, title, detail);
+
+    public static IResult BadRequest(string title, string detail, IDictionary<string, string[]>? errors = null) =>
+        Problem(StatusCodes.Status400BadRequest, title, detail, errors);
+
+    public static IResult Conflict(string title, string detail) => Problem(StatusCodes.Status409Conflict, title, detail);
+
+    public static IResult Unprocessable(string title, string detail) => Problem(StatusCodes.Status422UnprocessableEntity, title, detail);
+
+    public static IResult TryAgain(string detail) => Problem(StatusCodes.Status503ServiceUnavailable,
+        "Tillfälligt fel – försök igen", detail);
+
+    public static IResult MalformedJson() => BadRequest(
+        "Felaktig begäran",
+        "Innehållet kunde inte läsas som JSON. Skicka ett JSON-objekt med fälten som beskrivs i API-dokumentationen.");
+
+    private static IResult Problem(int status, string title, string detail, IDictionary<string, string[]>? errors = null)
+    {
+        var extensions = errors is null ? null : new Dictionary<string, object?> { ["errors"] = errors };
+        return Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+    }
+}

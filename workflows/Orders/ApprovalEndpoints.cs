@@ -1,0 +1,172 @@
+using Behorighetsportal.Audit;
+using Behorighetsportal.Directory;
+using Behorighetsportal.Http;
+using Behorighetsportal.Links;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Behorighetsportal.Orders;
+
+/// <summary>
+/// GET and POST /api/approvals/{token}: the line manager's decision from the emailed link (R2). The GET only
+/// shows what is asked — mail scanners open links — and the POST decides. Rights are checked when the person
+/// acts: the signed-in caller must be the one the link was sent to, and still the engagement's manager.
+/// </summary>
+public sealed class ApprovalEndpoints(
+    CallerReader callers,
+    LinkSigner links,
+    OrderRepository orders,
+    DirectoryRepository directory,
+    ServiceLevelCatalog levels,
+    AuditLog audit,
+    TimeProvider clock,
+    ILogger<ApprovalEndpoints> logger)
+{
+    private const string Title = "Godkännande av beställning";
+
+    public async Task<IResult> ShowAsync(HttpRequest request, string token, CancellationToken cancellationToken)
+    {
+        var (context, refusal) = await OpenAsync(request, token, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var (order, target, engagement) = context!.Value;
+        if (await AlreadyClosedAsync(order, cancellationToken) is { } closed)
+        {
+            return closed;
+        }
+
+        var orderer = await directory.GetIdentityAsync(order.OrdererId, cancellationToken);
+        var level = levels.Find(order.Level);
+        var unit = (await directory.GetOrgTreeAsync(cancellationToken)).Find(engagement.OrgUnitId)?.Name ?? engagement.OrgUnitId;
+        return new HtmlPage(StatusCodes.Status200OK, Title)
+            .Paragraph("En beställning av användartjänst väntar på ditt godkännande som närmaste chef.")
+            .Facts(
+                ("Medarbetare", $"{target.FullName} ({target.HsaId})"),
+                ("Engagemang", $"{engagement.Title}, {unit}"),
+                ("Nivå", level is null ? order.Level : $"{level.Level} – {level.Description}"),
+                ("Kostnad per månad", level is null ? "–" : $"{level.MonthlyCostSek} kr"),
+                ("Aktiveras tidigast", OrderEmails.Date(order.ActivationDate)),
+                ("Beställare", orderer?.FullName ?? order.OrdererId),
+                ("Kommentar", order.Comment ?? "–"))
+            .Form("decision", ("approve", "Godkänn"), ("reject", "Avslå"));
+    }
+
+    public async Task<IResult> DecideAsync(HttpRequest request, string token, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var (context, refusal) = await OpenAsync(request, token, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var (order, _, _) = context!.Value;
+        var outcome = await ReadDecisionAsync(request, cancellationToken);
+        if (outcome is null)
+        {
+            return new HtmlPage(StatusCodes.Status400BadRequest, Title)
+                .Paragraph("Beslutet saknas. Öppna länken i e-postmeddelandet igen och välj Godkänn eller Avslå.");
+        }
+
+        var approver = callers.PersonHsaId(request)!;
+        var (current, recorded) = await orders.DecideApprovalAsync(order.OrderId, new Decision(outcome.Value, approver, clock.GetUtcNow()), cancellationToken);
+        var retryOfOwnDecision = !recorded && current.Approval?.By == approver && current.Status == OrderStatus.PendingApproval;
+        if (!recorded && !retryOfOwnDecision)
+        {
+            return await AlreadyClosedAsync(current, cancellationToken) ?? new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph("Beställningen kan inte beslutas just nu.");
+        }
+
+        if (recorded)
+        {
+            await audit.AppendAsync(new AuditEntry(order.OrderId, current.Approval!.At,
+                outcome == DecisionOutcome.Approved ? "ApprovalGiven" : "ApprovalRefused", approver), cancellationToken);
+            OrderLog.Decided(logger, order.OrderId, DecisionKind.Approval, outcome.Value, approver);
+        }
+
+        if (!await OrderSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.ApprovalDecided,
+                new DecisionEvent(current.Approval!.Outcome, approver), logger, cancellationToken))
+        {
+            return new HtmlPage(StatusCodes.Status503ServiceUnavailable, Title)
+                .Paragraph("Ditt beslut är sparat, men det kunde inte skickas vidare just nu. Ladda om sidan och skicka beslutet igen om en stund.");
+        }
+
+        return new HtmlPage(StatusCodes.Status200OK, Title).Paragraph(current.Approval.Approved
+            ? "Tack! Du har godkänt beställningen. Den går nu vidare till ekonomisk attest i Marknadsplatsen."
+            : "Du har avslagit beställningen. Beställaren får ett e-postmeddelande om det.");
+    }
+
+    /// <summary>Checks the link and the caller; on success the order with the person and engagement it is for.</summary>
+    private async Task<((Order Order, Identity Target, Engagement Engagement)?, IResult?)> OpenAsync(
+        HttpRequest request, string token, CancellationToken cancellationToken)
+    {
+        switch (links.TryRead(token, LinkPurpose.Approval, out var link))
+        {
+            case LinkProblem.Invalid:
+                return (null, new HtmlPage(StatusCodes.Status400BadRequest, Title)
+                    .Paragraph("Länken är ogiltig. Kontrollera att hela länken från e-postmeddelandet kom med, eller öppna beställningen i VGR behörighetsportal."));
+            case LinkProblem.Expired:
+                return (null, new HtmlPage(StatusCodes.Status410Gone, Title)
+                    .Paragraph("Länken har gått ut och beställningen kan inte längre godkännas. Beställaren kan göra en ny beställning."));
+        }
+
+        var caller = callers.PersonHsaId(request);
+        if (caller is null)
+        {
+            return (null, new HtmlPage(StatusCodes.Status401Unauthorized, Title).Paragraph("Logga in med ditt SITHS-kort och öppna länken igen."));
+        }
+
+        var order = await orders.GetAsync(link!.Subject, cancellationToken);
+        var target = order is null ? null : await directory.GetPersonAsync(order.IdentityId, cancellationToken);
+        var engagement = target?.FindEngagement(order!.EngagementId);
+        if (caller != link.Recipient || engagement is null || engagement.ManagerHsaId != caller)
+        {
+            // The same answer whether the link is someone else's or the caller is no longer the manager: it
+            // must not tell who the order is for.
+            return (null, new HtmlPage(StatusCodes.Status403Forbidden, Title)
+                .Paragraph("Den här länken gäller inte för dig, eller så är du inte längre närmaste chef för medarbetaren. Beställningen kan godkännas av medarbetarens närmaste chef."));
+        }
+
+        return ((order!, target!.Identity, engagement), null);
+    }
+
+    private async Task<IResult?> AlreadyClosedAsync(Order order, CancellationToken cancellationToken)
+    {
+        if (order.Approval is { } decision)
+        {
+            var who = decision.By == OrderStep.System
+                ? "systemet"
+                : (await directory.GetIdentityAsync(decision.By, cancellationToken))?.FullName ?? decision.By;
+            var what = decision.Outcome switch
+            {
+                DecisionOutcome.Approved => "godkänd",
+                DecisionOutcome.Rejected => "avslagen",
+                _ => "avslutad eftersom ingen svarade i tid",
+            };
+            return new HtmlPage(StatusCodes.Status409Conflict, Title)
+                .Paragraph($"Beställningen är redan {what} av {who} den {decision.At.ToOffset(StockholmTime.Zone.GetUtcOffset(decision.At)):yyyy-MM-dd HH:mm}. Länken kan bara användas en gång.");
+        }
+
+        return order.Status == OrderStatus.PendingApproval
+            ? null
+            : new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph($"Beställningen väntar inte längre på godkännande (status: {order.Status}).");
+    }
+
+    private static async Task<DecisionOutcome?> ReadDecisionAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!request.HasFormContentType)
+        {
+            return null;
+        }
+
+        var form = await request.ReadFormAsync(cancellationToken);
+        return form["decision"].ToString() switch
+        {
+            "approve" => DecisionOutcome.Approved,
+            "reject" => DecisionOutcome.Rejected,
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,51 @@
+namespace Behorighetsportal.Orders;
+
+/// <summary>Where an order is in its lifecycle; the names are part of the HTTP contract.</summary>
+public enum OrderStatus
+{
+    PendingApproval,
+    PendingAttestation,
+    WaitingForStartDate,
+    Active,
+    Rejected,
+    Expired,
+    Cancelled,
+    Failed,
+}
+
+public static class OrderStatuses
+{
+    public static bool IsFinal(this OrderStatus status) =>
+        status is OrderStatus.Active or OrderStatus.Rejected or OrderStatus.Expired or OrderStatus.Cancelled or OrderStatus.Failed;
+}
+
+/// <summary>A person's yes or no (or the clock's "too late"), first one wins.</summary>
+public sealed record Decision(DecisionOutcome Outcome, string By, DateTimeOffset At, string? Reference = null)
+{
+    public bool Approved => Outcome == DecisionOutcome.Approved;
+}
+
+public enum DecisionOutcome
+{
+    Approved,
+    Rejected,
+    Expired,
+}
+
+/// <summary>A manual request for a user service at a level for one engagement (R1–R4).</summary>
+public sealed record Order(
+    string OrderId,
+    string IdentityId,
+    string EngagementId,
+    string Level,
+    DateOnly StartDate,
+    DateOnly ActivationDate,
+    string OrdererId,
+    string? ApproverId,
+    bool RequiresApproval,
+    string? Comment,
+    DateTimeOffset PlacedAt,
+    OrderStatus Status,
+    Decision? Approval = null,
+    Decision? Attestation = null,
+    string? CancelledBy = null);

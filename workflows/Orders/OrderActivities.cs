@@ -1,0 +1,174 @@
+using Behorighetsportal.Audit;
+using Behorighetsportal.Directory;
+using Behorighetsportal.Email;
+using Behorighetsportal.Links;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Behorighetsportal.Orders;
+
+// The side effects of OrderLifecycleOrchestrator, in the order the lifecycle meets them. Activities run at
+// least once: each is safe to repeat (conditional writes, audit rows keyed by step and time, a one-time
+// mark once an email has gone).
+
+/// <summary>Emails the line manager a signed link to approve or reject (and, later, a reminder).</summary>
+public sealed class RequestApprovalActivity(
+    OrderRepository orders, DirectoryRepository directory, AuditLog audit, IEmailSender email,
+    LinkSigner links, IOptions<PortalOptions> portal, ServiceLevelCatalog levels, TimeProvider clock, ILogger<RequestApprovalActivity> logger)
+    : TaskActivity<ApprovalRequest, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ApprovalRequest input)
+    {
+        var mark = input.Reminder ? "approval-reminder" : "approval-request";
+        var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
+        if (order.Status != OrderStatus.PendingApproval || order.Approval is not null || await orders.IsMarkedAsync(order.OrderId, mark))
+        {
+            return false;
+        }
+
+        var approver = await directory.GetIdentityAsync(order.ApproverId!) ?? throw new InvalidOperationException($"Order {order.OrderId}: approver not in the directory.");
+        var target = await directory.GetPersonAsync(order.IdentityId) ?? throw new InvalidOperationException($"Order {order.OrderId}: identity not in the directory.");
+        var orderer = await directory.GetIdentityAsync(order.OrdererId) ?? throw new InvalidOperationException($"Order {order.OrderId}: orderer not in the directory.");
+        var engagement = target.FindEngagement(order.EngagementId) ?? throw new InvalidOperationException($"Order {order.OrderId}: engagement not in the directory.");
+        var unit = (await directory.GetOrgTreeAsync()).Find(engagement.OrgUnitId)?.Name ?? engagement.OrgUnitId;
+        var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(input.ExpiresAtUtc, DateTimeKind.Utc));
+        var token = links.Sign(new LinkToken(LinkPurpose.Approval, order.OrderId, approver.HsaId, expiresAt));
+
+        await email.SendAsync(OrderEmails.ApprovalRequest(
+            approver, target.Identity, engagement, unit, orderer, order, levels.Find(order.Level)!,
+            portal.Value.Link("/api/approvals/" + token), expiresAt, input.Reminder));
+        await orders.MarkAsync(order.OrderId, mark);
+        await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(),
+            input.Reminder ? "ApprovalReminderSent" : "ApprovalRequested", OrderStep.System, "Till " + approver.HsaId));
+        OrderLog.ApprovalRequested(logger, order.OrderId, input.Reminder);
+        return true;
+    }
+}
+
+/// <summary>Moves the order to its next status and writes the step to the audit log (R12).</summary>
+public sealed class RecordOrderStepActivity(OrderRepository orders, AuditLog audit, ILogger<RecordOrderStepActivity> logger)
+    : TaskActivity<OrderStep, OrderStatus>
+{
+    public override async Task<OrderStatus> RunAsync(TaskActivityContext context, OrderStep input)
+    {
+        var (order, _) = await orders.MoveToAsync(input.OrderId, input.Status);
+        if (order.Status != input.Status)
+        {
+            // The order ended meanwhile (a cancellation won); the orchestrator stops on seeing this.
+            return order.Status;
+        }
+
+        await audit.AppendAsync(new AuditEntry(input.OrderId, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)), input.Step, input.Actor, input.Detail));
+        if (order.Status.IsFinal())
+        {
+            await orders.ReleaseClaimAsync(order);
+        }
+
+        OrderLog.StepRecorded(logger, input.OrderId, input.Step, input.Status);
+        return order.Status;
+    }
+}
+
+/// <summary>
+/// Closes an approval or attestation whose deadline passed. A decision stored a moment earlier (its event
+/// still on the way) is kept, and so is a cancellation.
+/// </summary>
+public sealed class ExpireDecisionActivity(OrderRepository orders) : TaskActivity<ExpireDecisionRequest, ClosedDecision>
+{
+    public override async Task<ClosedDecision> RunAsync(TaskActivityContext context, ExpireDecisionRequest input)
+    {
+        var expired = new Decision(DecisionOutcome.Expired, OrderStep.System, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)));
+        var (order, _) = input.Kind == DecisionKind.Approval
+            ? await orders.DecideApprovalAsync(input.OrderId, expired)
+            : await orders.DecideAttestationAsync(input.OrderId, expired);
+        if (order.Status == OrderStatus.Cancelled)
+        {
+            return new ClosedDecision(null, Cancelled: true);
+        }
+
+        return new ClosedDecision(input.Kind == DecisionKind.Approval ? order.Approval : order.Attestation, Cancelled: false);
+    }
+}
+
+/// <summary>Tells the orderer that their order was rejected, expired, or cancelled because the engagement ended.</summary>
+public sealed class NotifyOrdererActivity(OrderRepository orders, DirectoryRepository directory, IEmailSender email, ILogger<NotifyOrdererActivity> logger)
+    : TaskActivity<OrdererNotice, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, OrdererNotice input)
+    {
+        var mark = "orderer-notice-" + input.Outcome;
+        var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
+        if (await orders.IsMarkedAsync(order.OrderId, mark))
+        {
+            return false;
+        }
+
+        var orderer = await directory.GetIdentityAsync(order.OrdererId);
+        var target = await directory.GetIdentityAsync(order.IdentityId);
+        if (orderer is null || target is null)
+        {
+            return false;
+        }
+
+        await email.SendAsync(OrderEmails.OrdererNotice(orderer, target, order, input.Outcome));
+        await orders.MarkAsync(order.OrderId, mark);
+        OrderLog.OrdererNotified(logger, order.OrderId, input.Outcome);
+        return true;
+    }
+}
+
+/// <summary>Switches the user service on (R4) and queues it for the AD connector, exactly once per order.</summary>
+public sealed class ActivateUserServiceActivity(OrderRepository orders, UserServiceActivation activation, ILogger<ActivateUserServiceActivity> logger)
+    : TaskActivity<ActivationRequest, ActivationResult>
+{
+    public override async Task<ActivationResult> RunAsync(TaskActivityContext context, ActivationRequest input)
+    {
+        var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
+        if (order.Status == OrderStatus.Cancelled)
+        {
+            return new ActivationResult(ActivationOutcome.Cancelled, false);
+        }
+
+        var result = await activation.ActivateAsync(order, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)));
+        OrderLog.Activated(logger, order.OrderId, result.Outcome, result.NeedsInitialPassword);
+        return result;
+    }
+}
+
+/// <summary>R6: tells the line manager it is time to fetch the initial password, with a signed link.</summary>
+public sealed class SendInitialPasswordNoticeActivity(
+    OrderRepository orders, DirectoryRepository directory, AuditLog audit, IEmailSender email,
+    LinkSigner links, IOptions<PortalOptions> portal, ILogger<SendInitialPasswordNoticeActivity> logger)
+    : TaskActivity<PasswordNoticeRequest, bool>
+{
+    /// <summary>How long the manager has to fetch the password before asking support for a new one.</summary>
+    public static readonly TimeSpan LinkLifetime = TimeSpan.FromDays(30);
+
+    public override async Task<bool> RunAsync(TaskActivityContext context, PasswordNoticeRequest input)
+    {
+        const string mark = "password-notice";
+        var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
+        if (await orders.IsMarkedAsync(order.OrderId, mark))
+        {
+            return false;
+        }
+
+        var person = await directory.GetPersonAsync(order.IdentityId) ?? throw new InvalidOperationException($"Order {order.OrderId}: identity not in the directory.");
+        var managerId = person.FindEngagement(order.EngagementId)?.ManagerHsaId;
+        var manager = managerId is null ? null : await directory.GetIdentityAsync(managerId);
+        if (manager is null)
+        {
+            OrderLog.NoManagerForPassword(logger, order.OrderId);
+            return false;
+        }
+
+        var at = new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc));
+        var token = links.Sign(new LinkToken(LinkPurpose.InitialPassword, order.OrderId, manager.HsaId, at + LinkLifetime));
+        await email.SendAsync(OrderEmails.InitialPasswordNotice(manager, person.Identity, order, portal.Value.Link("/api/passwords/" + token)));
+        await orders.MarkAsync(order.OrderId, mark);
+        await audit.AppendAsync(new AuditEntry(order.OrderId, at, "InitialPasswordNoticeSent", OrderStep.System, "Till " + manager.HsaId));
+        OrderLog.PasswordNoticeSent(logger, order.OrderId);
+        return true;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using Behorighetsportal.Directory;
+using Behorighetsportal.Email;
+
+namespace Behorighetsportal.Orders;
+
+/// <summary>
+/// The emails of the order lifecycle, in Swedish (R13). Subjects carry no names: they reach mail logs. A body
+/// names the person an email is about only to someone who may see them (the line manager, or the orderer who
+/// could place the order in the first place).
+/// </summary>
+public static class OrderEmails
+{
+    private static readonly CultureInfo Swedish = CultureInfo.GetCultureInfo("sv-SE");
+
+    public static EmailMessage ApprovalRequest(
+        Identity approver, Identity target, Engagement engagement, string unitName, Identity orderer,
+        Order order, ServiceLevel level, string link, DateTimeOffset expiresAt, bool reminder)
+    {
+        var template = new EmailTemplate(approver.GivenName);
+        if (reminder)
+        {
+            template.Paragraph("Detta är en påminnelse: en beställning väntar fortfarande på ditt godkännande.");
+        }
+
+        template
+            .Paragraph($"{orderer.FullName} har beställt användartjänst för {target.FullName} och beställningen behöver ditt godkännande som närmaste chef.")
+            .Paragraph(
+                $"Medarbetare: {target.FullName} ({target.HsaId})\n" +
+                $"Engagemang: {engagement.Title}, {unitName}\n" +
+                $"Nivå: {level.Level} – {level.Description}\n" +
+                $"Kostnad: {level.MonthlyCostSek.ToString(Swedish)} kr per månad\n" +
+                $"Önskat startdatum: {Date(order.StartDate)} (aktiveras tidigast {Date(order.ActivationDate)})\n" +
+                $"Beställare: {orderer.FullName}\n" +
+                $"Kommentar: {(string.IsNullOrWhiteSpace(order.Comment) ? "–" : order.Comment)}")
+            .Link("Godkänn eller avslå beställningen", link)
+            .Paragraph($"Länken gäller till och med {Date(DateOnly.FromDateTime(StockholmTimeOf(expiresAt)))} och kan bara användas en gång. Svarar ingen före dess upphör beställningen att gälla.");
+        return template.To(approver.Email, reminder ? "Påminnelse: beställning väntar på ditt godkännande" : "Beställning väntar på ditt godkännande");
+    }
+
+    public static EmailMessage OrdererNotice(Identity orderer, Identity target, Order order, OrderStatus outcome)
+    {
+        var (subject, what) = outcome switch
+        {
+            OrderStatus.Rejected when order.Attestation is { Outcome: DecisionOutcome.Rejected } =>
+                ("Beställning avslogs i ekonomisk attest", "avslogs vid den ekonomiska attesten i Marknadsplatsen"),
+            OrderStatus.Rejected => ("Beställning avslogs av chef", "avslogs av närmaste chef"),
+            OrderStatus.Expired when order.Approval is { Outcome: DecisionOutcome.Approved } =>
+                ("Beställning upphörde – ingen ekonomisk attest", "upphörde eftersom ingen ekonomisk attest kom i tid"),
+            OrderStatus.Expired => ("Beställning upphörde – inget godkännande", "upphörde eftersom chefen inte godkände den i tid"),
+            _ => ("Beställning avbröts", "avbröts eftersom engagemanget har upphört"),
+        };
+        return new EmailTemplate(orderer.GivenName)
+            .Paragraph($"Din beställning av användartjänsten {order.Level} för {target.FullName} (beställning {order.OrderId}) {what}.")
+            .Paragraph("Behövs användartjänsten fortfarande kan du göra en ny beställning i VGR behörighetsportal.")
+            .To(orderer.Email, subject);
+    }
+
+    public static EmailMessage InitialPasswordNotice(Identity manager, Identity target, Order order, string link)
+    {
+        return new EmailTemplate(manager.GivenName)
+            .Paragraph($"Användartjänsten {order.Level} för {target.FullName} är aktiverad från och med {Date(order.ActivationDate)}. Det är dags att hämta det initiala lösenordet och lämna det till medarbetaren.")
+            .Link("Hämta initialt lösenord", link)
+            .Paragraph("Lösenordet visas en gång och raderas sedan. Du behöver vara inloggad med ditt SITHS-kort.")
+            .To(manager.Email, "Dags att hämta initialt lösenord");
+    }
+
+    public static string Date(DateOnly date) => date.ToString("d MMMM yyyy", Swedish);
+
+    private static DateTime StockholmTimeOf(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, StockholmTime.Zone).DateTime;
+}

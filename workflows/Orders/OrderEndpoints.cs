@@ -1,0 +1,295 @@
+using System.Globalization;
+using Behorighetsportal.Audit;
+using Behorighetsportal.Directory;
+using Behorighetsportal.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Behorighetsportal.Orders;
+
+public sealed record PlaceOrderRequest(string? IdentityId, string? EngagementId, string? Level, string? StartDate, string? Comment);
+
+public sealed record OrderAccepted(string OrderId, OrderStatus Status);
+
+public sealed record OrderHistoryEntry(string Step, DateTimeOffset At, string Actor);
+
+public sealed record OrderView(
+    string OrderId, OrderStatus Status, string IdentityId, string EngagementId, string Level,
+    string StartDate, string ActivationDate, IReadOnlyList<OrderHistoryEntry> History);
+
+/// <summary>
+/// POST /api/orders, GET /api/orders/{id}, POST /api/orders/{id}/cancel. Each handler checks the caller and the
+/// input completely before its first write, so a rejected request changes nothing.
+/// </summary>
+public sealed class OrderEndpoints(
+    CallerReader callers,
+    DirectoryRepository directory,
+    OrderRepository orders,
+    AuditLog audit,
+    ServiceLevelCatalog levels,
+    IOptions<WorkflowOptions> workflow,
+    TimeProvider clock,
+    ILogger<OrderEndpoints> logger)
+{
+    private const int MaxDaysAhead = 366;
+    private const int MaxCommentLength = 1000;
+
+    public async Task<IResult> PlaceAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var caller = await CurrentPersonAsync(request, cancellationToken);
+        if (caller is null)
+        {
+            return Problems.Unauthorized();
+        }
+
+        var body = await JsonBody.ReadAsync<PlaceOrderRequest>(request, cancellationToken);
+        if (body is null)
+        {
+            return Problems.MalformedJson();
+        }
+
+        var today = StockholmTime.Today(clock);
+        var invalid = OrderRules.ValidateFields(body, levels, today, MaxDaysAhead, MaxCommentLength, out var level, out var startDate);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var target = await directory.GetPersonAsync(body.IdentityId!, cancellationToken);
+        if (target is null || !ActingRights.MaySee(caller.Identity.HsaId, target))
+        {
+            return Problems.NotFound("Identiteten finns inte",
+                $"Det finns ingen identitet med HSA-id {body.IdentityId} som du kan beställa för. Kontrollera HSA-id:t.");
+        }
+
+        var engagement = target.FindEngagement(body.EngagementId!);
+        if (engagement is null)
+        {
+            return Problems.NotFound("Engagemanget finns inte",
+                $"Identiteten har inget engagemang med id {body.EngagementId}. Välj ett av identitetens engagemang.");
+        }
+
+        var tree = await directory.GetOrgTreeAsync(cancellationToken);
+        var right = ActingRights.ForEngagement(caller.Identity.HsaId, engagement, caller.OrdererRoles, tree, today);
+        if (right == ActingRight.None)
+        {
+            return Problems.Forbidden(
+                "Du får inte beställa användartjänst för den här medarbetaren. Beställa får närmaste chef, chefens delegat, " +
+                "en beställare (SDA) för medarbetarens enhet i samma förvaltning, eller medarbetaren själv.");
+        }
+
+        if (engagement.HasEndedBy(today))
+        {
+            return Problems.Unprocessable("Engagemanget har upphört",
+                $"Engagemanget {engagement.EngagementId} upphörde {OrderEmails.Date(engagement.EndDate!.Value)}. Användartjänst kan bara beställas för ett pågående eller kommande engagemang.");
+        }
+
+        // R2: the line manager's own order needs no approval; anyone else's waits for that manager.
+        var requiresApproval = right != ActingRight.LineManager;
+        if (requiresApproval && engagement.ManagerHsaId is null)
+        {
+            return Problems.Unprocessable("Chef saknas för engagemanget",
+                "Engagemanget har ingen närmaste chef registrerad i Katalog i Väst, så beställningen kan inte godkännas. Kontakta din SIS-funktion.");
+        }
+
+        var activationDate = OrderRules.ActivationDate(startDate, engagement);
+        var order = new Order(
+            OrderId: "ORD-" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant(),
+            IdentityId: target.Identity.HsaId,
+            EngagementId: engagement.EngagementId,
+            Level: level!.Level,
+            StartDate: startDate,
+            ActivationDate: activationDate,
+            OrdererId: caller.Identity.HsaId,
+            ApproverId: engagement.ManagerHsaId,
+            RequiresApproval: requiresApproval,
+            Comment: string.IsNullOrWhiteSpace(body.Comment) ? null : body.Comment.Trim(),
+            PlacedAt: clock.GetUtcNow(),
+            Status: requiresApproval ? OrderStatus.PendingApproval : OrderStatus.PendingAttestation);
+
+        if (await orders.PlaceAsync(order, cancellationToken) == PlaceResult.EngagementBusy)
+        {
+            return Problems.Conflict("En beställning pågår redan",
+                $"Det finns redan en pågående beställning för engagemanget {engagement.EngagementId}. Vänta tills den är klar eller avbryt den innan du beställer igen.");
+        }
+
+        await audit.AppendAsync(new AuditEntry(order.OrderId, order.PlacedAt, "Placed", caller.Identity.HsaId,
+            $"Nivå {order.Level}, start {DirectoryRepository.Format(order.StartDate)}, aktivering {DirectoryRepository.Format(activationDate)}, som {right}"), cancellationToken);
+
+        var settings = workflow.Value;
+        var input = new OrderLifecycleInput(order.OrderId, requiresApproval, StockholmTime.StartOfDayUtc(activationDate),
+            new OrderTimeouts(settings.ApprovalReminderAfter, settings.ApprovalExpiresAfter, settings.AttestationExpiresAfter));
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator), input,
+                new StartOrchestrationOptions(order.OrderId), cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            OrderLog.StartFailed(logger, e, order.OrderId);
+            var (failed, _) = await orders.MoveToAsync(order.OrderId, OrderStatus.Failed, CancellationToken.None);
+            await orders.ReleaseClaimAsync(failed, CancellationToken.None);
+            await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(), "StartFailed", OrderStep.System), CancellationToken.None);
+            return Problems.TryAgain("Beställningen kunde inte startas just nu. Ingenting har beställts; försök igen om en stund.");
+        }
+
+        OrderLog.Placed(logger, order.OrderId, order.OrdererId, requiresApproval);
+        return Results.Json(new OrderAccepted(order.OrderId, order.Status), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    public async Task<IResult> GetAsync(HttpRequest request, string orderId, CancellationToken cancellationToken)
+    {
+        var caller = await CurrentPersonAsync(request, cancellationToken);
+        if (caller is null)
+        {
+            return Problems.Unauthorized();
+        }
+
+        var order = await FindVisibleOrderAsync(caller.Identity.HsaId, orderId, cancellationToken);
+        if (order is null)
+        {
+            return OrderNotFound(orderId);
+        }
+
+        var history = (await audit.ReadAsync(order.OrderId, cancellationToken))
+            .Select(entry => new OrderHistoryEntry(entry.Step, entry.At, entry.Actor))
+            .ToList();
+        return Results.Json(new OrderView(order.OrderId, order.Status, order.IdentityId, order.EngagementId, order.Level,
+            DirectoryRepository.Format(order.StartDate)!, DirectoryRepository.Format(order.ActivationDate)!, history), JsonBody.Options);
+    }
+
+    public async Task<IResult> CancelAsync(HttpRequest request, string orderId, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var caller = await CurrentPersonAsync(request, cancellationToken);
+        if (caller is null)
+        {
+            return Problems.Unauthorized();
+        }
+
+        var order = await FindVisibleOrderAsync(caller.Identity.HsaId, orderId, cancellationToken);
+        if (order is null)
+        {
+            return OrderNotFound(orderId);
+        }
+
+        var managerId = (await directory.GetPersonAsync(order.IdentityId, cancellationToken))?.FindEngagement(order.EngagementId)?.ManagerHsaId;
+        if (caller.Identity.HsaId != order.OrdererId && caller.Identity.HsaId != managerId)
+        {
+            return Problems.Forbidden("Bara den som beställde och medarbetarens närmaste chef kan avbryta beställningen.");
+        }
+
+        var (current, recorded) = await orders.CancelAsync(order.OrderId, caller.Identity.HsaId, cancellationToken);
+        var retryOfOwnCancel = !recorded && current.Status == OrderStatus.Cancelled && current.CancelledBy == caller.Identity.HsaId;
+        if (!recorded && !retryOfOwnCancel)
+        {
+            return Problems.Conflict("Beställningen kan inte avbrytas",
+                $"Beställningen har status {current.Status} och kan inte längre avbrytas. Bara beställningar som inte är aktiva kan avbrytas.");
+        }
+
+        if (recorded)
+        {
+            await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(), "Cancelled", caller.Identity.HsaId), cancellationToken);
+            await orders.ReleaseClaimAsync(current, cancellationToken);
+            OrderLog.Cancelled(logger, order.OrderId, caller.Identity.HsaId);
+        }
+
+        if (!await OrderSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.CancelRequested,
+                new DecisionEvent(DecisionOutcome.Rejected, caller.Identity.HsaId), logger, cancellationToken))
+        {
+            return Problems.TryAgain("Beställningen är avbruten men arbetsflödet kunde inte nås just nu. Skicka avbrottet igen om en stund.");
+        }
+
+        return Results.Json(new OrderAccepted(order.OrderId, OrderStatus.Cancelled), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>The caller as a person in the directory, or null (401) without a readable principal or a known HSA-id.</summary>
+    private async Task<Person?> CurrentPersonAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        callers.PersonHsaId(request) is { } hsaId ? await directory.GetPersonAsync(hsaId, cancellationToken) : null;
+
+    /// <summary>
+    /// An order is visible to its orderer, its approver, the engagement's line manager and the person it is
+    /// for. For anyone else it does not exist — the same answer as an unknown id.
+    /// </summary>
+    private async Task<Order?> FindVisibleOrderAsync(string callerHsaId, string orderId, CancellationToken cancellationToken)
+    {
+        if (orderId.Length > 64)
+        {
+            return null;
+        }
+
+        var order = await orders.GetAsync(orderId, cancellationToken);
+        if (order is null)
+        {
+            return null;
+        }
+
+        if (callerHsaId == order.OrdererId || callerHsaId == order.ApproverId || callerHsaId == order.IdentityId)
+        {
+            return order;
+        }
+
+        var person = await directory.GetPersonAsync(order.IdentityId, cancellationToken);
+        return person?.FindEngagement(order.EngagementId)?.ManagerHsaId == callerHsaId ? order : null;
+    }
+
+    private static IResult OrderNotFound(string orderId) => Problems.NotFound("Beställningen finns inte",
+        $"Det finns ingen beställning {orderId} som du kan se. Kontrollera beställningsnumret.");
+}
+
+/// <summary>The data rules of an order, apart from who is asking.</summary>
+public static class OrderRules
+{
+    /// <summary>R4: never before the engagement starts, whatever date the order gives.</summary>
+    public static DateOnly ActivationDate(DateOnly orderStart, Engagement engagement) =>
+        orderStart > engagement.StartDate ? orderStart : engagement.StartDate;
+
+    /// <summary>Checks the fields of a request; null when they are fine, else the problem to answer with.</summary>
+    public static IResult? ValidateFields(
+        PlaceOrderRequest body, ServiceLevelCatalog levels, DateOnly today, int maxDaysAhead, int maxCommentLength,
+        out ServiceLevel? level, out DateOnly startDate)
+    {
+        level = levels.Find(body.Level);
+        startDate = default;
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(body.IdentityId) || body.IdentityId.Length > 64)
+        {
+            errors["identityId"] = ["Ange medarbetarens HSA-id."];
+        }
+
+        if (string.IsNullOrWhiteSpace(body.EngagementId) || body.EngagementId.Length > 64)
+        {
+            errors["engagementId"] = ["Ange vilket engagemang användartjänsten gäller."];
+        }
+
+        if (level is null)
+        {
+            errors["level"] = [$"Okänd nivå{(string.IsNullOrEmpty(body.Level) ? "" : $" '{body.Level}'")}. Välj en av: {string.Join(", ", levels.Levels.Select(l => l.Level))}."];
+        }
+
+        if (!DateOnly.TryParseExact(body.StartDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out startDate))
+        {
+            errors["startDate"] = ["Ange startdatum som ÅÅÅÅ-MM-DD, till exempel 2026-12-01."];
+        }
+        else if (startDate < today)
+        {
+            errors["startDate"] = ["Startdatum kan inte ligga i det förflutna. Ange dagens datum eller ett senare."];
+        }
+        else if (startDate > today.AddDays(maxDaysAhead))
+        {
+            errors["startDate"] = ["Startdatum kan ligga högst ett år fram i tiden."];
+        }
+
+        if (body.Comment is { Length: > 0 } comment && comment.Length > maxCommentLength)
+        {
+            errors["comment"] = [$"Kommentaren får vara högst {maxCommentLength} tecken."];
+        }
+
+        return errors.Count == 0 ? null : Problems.BadRequest(
+            "Beställningen är inte komplett",
+            "Rätta de markerade fälten och skicka beställningen igen: " + string.Join(" ", errors.Values.SelectMany(v => v)),
+            errors);
+    }
+}

@@ -1,0 +1,168 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace Behorighetsportal.Orders;
+
+/// <summary>Durations read from settings when the order is placed, so a running order keeps its own.</summary>
+public sealed record OrderTimeouts(TimeSpan ApprovalReminderAfter, TimeSpan ApprovalExpiresAfter, TimeSpan AttestationExpiresAfter);
+
+/// <summary>What the orchestrator needs to know up front; everything else it reads through activities.</summary>
+public sealed record OrderLifecycleInput(string OrderId, bool RequiresApproval, DateTime ActivationAtUtc, OrderTimeouts Timeouts);
+
+/// <summary>
+/// The life of one order, instance id = order id:
+/// approval by the line manager (R2, with reminder and expiry) → financial attestation (R3, with expiry) →
+/// a durable timer to 00:00 Europe/Stockholm of the activation date (R4) → activation with a provisioning
+/// message → the initial-password email (R6). A cancellation can end it at any wait.
+/// Deterministic: only context time and timers; every read and write is an activity.
+/// </summary>
+public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycleInput, OrderStatus>
+{
+    public override async Task<OrderStatus> RunAsync(TaskOrchestrationContext context, OrderLifecycleInput input)
+    {
+        var log = context.CreateReplaySafeLogger<OrderLifecycleOrchestrator>();
+        var orderId = input.OrderId;
+
+        if (input.RequiresApproval)
+        {
+            var deadline = context.CurrentUtcDateTime + input.Timeouts.ApprovalExpiresAfter;
+            await context.CallActivityAsync(nameof(RequestApprovalActivity), new ApprovalRequest(orderId, deadline, Reminder: false));
+
+            var approval = await WaitForDecisionAsync(
+                context, orderId, DecisionKind.Approval, deadline,
+                remindAt: context.CurrentUtcDateTime + input.Timeouts.ApprovalReminderAfter,
+                remind: () => context.CallActivityAsync(nameof(RequestApprovalActivity), new ApprovalRequest(orderId, deadline, Reminder: true)));
+            if (approval is not { Outcome: DecisionOutcome.Approved })
+            {
+                return await EndAsync(context, orderId, approval, "Approval");
+            }
+
+            if (!await StepAsync(context, new OrderStep(orderId, OrderStatus.PendingAttestation, "Approved", approval.By, context.CurrentUtcDateTime)))
+            {
+                return OrderStatus.Cancelled;
+            }
+        }
+
+        var attestationDeadline = context.CurrentUtcDateTime + input.Timeouts.AttestationExpiresAfter;
+        var attestation = await WaitForDecisionAsync(context, orderId, DecisionKind.Attestation, attestationDeadline, remindAt: null, remind: null);
+        if (attestation is not { Outcome: DecisionOutcome.Approved })
+        {
+            return await EndAsync(context, orderId, attestation, "Attestation");
+        }
+
+        if (!await StepAsync(context, new OrderStep(orderId, OrderStatus.WaitingForStartDate, "Attested", attestation.By, context.CurrentUtcDateTime)))
+        {
+            return OrderStatus.Cancelled;
+        }
+
+        // R4: never before the engagement's start date, at 00:00 Europe/Stockholm (computed when placed).
+        using (var waiting = new CancellationTokenSource())
+        {
+            var due = context.CreateTimer(input.ActivationAtUtc, waiting.Token);
+            var cancel = context.WaitForExternalEvent<DecisionEvent>(OrderEvents.CancelRequested, waiting.Token);
+            if (await Task.WhenAny(due, cancel) == cancel)
+            {
+                await waiting.CancelAsync();
+                return await EndAsync(context, orderId, null, "StartDate");
+            }
+
+            await waiting.CancelAsync();
+        }
+
+        var activation = await context.CallActivityAsync<ActivationResult>(
+            nameof(ActivateUserServiceActivity), new ActivationRequest(orderId, context.CurrentUtcDateTime));
+        if (activation.Outcome != ActivationOutcome.Activated)
+        {
+            OrderLog.NotActivated(log, orderId, activation.Outcome);
+            if (activation.Outcome == ActivationOutcome.EngagementEnded)
+            {
+                await StepAsync(context, new OrderStep(orderId, OrderStatus.Cancelled, "EngagementEnded", OrderStep.System, context.CurrentUtcDateTime));
+                await context.CallActivityAsync(nameof(NotifyOrdererActivity), new OrdererNotice(orderId, OrderStatus.Cancelled));
+            }
+
+            return OrderStatus.Cancelled;
+        }
+
+        await StepAsync(context, new OrderStep(orderId, OrderStatus.Active, "Activated", OrderStep.System, context.CurrentUtcDateTime));
+        if (activation.NeedsInitialPassword)
+        {
+            await context.CallActivityAsync(nameof(SendInitialPasswordNoticeActivity), new PasswordNoticeRequest(orderId, context.CurrentUtcDateTime));
+        }
+
+        OrderLog.LifecycleCompleted(log, orderId);
+        return OrderStatus.Active;
+    }
+
+    /// <summary>
+    /// Waits for a decision, a cancellation or the deadline, whichever comes first, and cancels the rest.
+    /// Returns null when the order was cancelled.
+    /// </summary>
+    private static async Task<DecisionEvent?> WaitForDecisionAsync(
+        TaskOrchestrationContext context,
+        string orderId,
+        DecisionKind kind,
+        DateTime deadline,
+        DateTime? remindAt,
+        Func<Task>? remind)
+    {
+        using var waiting = new CancellationTokenSource();
+        var decided = context.WaitForExternalEvent<DecisionEvent>(
+            kind == DecisionKind.Approval ? OrderEvents.ApprovalDecided : OrderEvents.AttestationDecided, waiting.Token);
+        var cancelled = context.WaitForExternalEvent<DecisionEvent>(OrderEvents.CancelRequested, waiting.Token);
+        var expired = context.CreateTimer(deadline, waiting.Token);
+        var reminder = remindAt is { } at && at < deadline ? context.CreateTimer(at, waiting.Token) : null;
+
+        Task[] racing = reminder is null ? [decided, cancelled, expired] : [decided, cancelled, expired, reminder];
+        var winner = await Task.WhenAny(racing);
+        if (winner == reminder)
+        {
+            // One reminder per approval; then the decision, a cancellation or the deadline.
+            await remind!();
+            winner = await Task.WhenAny(decided, cancelled, expired);
+        }
+
+        await waiting.CancelAsync();
+        if (winner == decided)
+        {
+            return await decided;
+        }
+
+        if (winner == cancelled)
+        {
+            return null;
+        }
+
+        // The deadline passed: close the decision in storage. A decision stored just before (its event
+        // still on the way) holds, and so does a cancellation.
+        var closed = await context.CallActivityAsync<ClosedDecision>(
+            nameof(ExpireDecisionActivity), new ExpireDecisionRequest(orderId, kind, context.CurrentUtcDateTime));
+        return closed.Cancelled ? null : new DecisionEvent(closed.Decision!.Outcome, closed.Decision.By);
+    }
+
+    /// <summary>Ends an order that was rejected, expired or cancelled, and tells the orderer when it was not their doing.</summary>
+    private static async Task<OrderStatus> EndAsync(TaskOrchestrationContext context, string orderId, DecisionEvent? decision, string stage)
+    {
+        var (status, step) = decision?.Outcome switch
+        {
+            DecisionOutcome.Rejected => (OrderStatus.Rejected, stage + "Rejected"),
+            DecisionOutcome.Expired => (OrderStatus.Expired, stage + "Expired"),
+            _ => (OrderStatus.Cancelled, "Cancelled"),
+        };
+        if (status == OrderStatus.Cancelled)
+        {
+            // Whoever cancelled has recorded it on the order and in the audit log already.
+            return status;
+        }
+
+        await StepAsync(context, new OrderStep(orderId, status, step, decision!.By, context.CurrentUtcDateTime));
+        await context.CallActivityAsync(nameof(NotifyOrdererActivity), new OrdererNotice(orderId, status));
+        return status;
+    }
+
+    /// <summary>Records a step; false when the order had already ended (a cancellation won).</summary>
+    private static async Task<bool> StepAsync(TaskOrchestrationContext context, OrderStep step)
+    {
+        var status = await context.CallActivityAsync<OrderStatus>(nameof(RecordOrderStepActivity), step);
+        return status == step.Status;
+    }
+}

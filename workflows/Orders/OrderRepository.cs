@@ -1,0 +1,204 @@
+using Azure;
+using Azure.Data.Tables;
+using Behorighetsportal.Directory;
+using Behorighetsportal.Storage;
+
+namespace Behorighetsportal.Orders;
+
+public enum PlaceResult
+{
+    Placed,
+
+    /// <summary>Another order for the same engagement is still in progress.</summary>
+    EngagementBusy,
+}
+
+/// <summary>
+/// Orders in the Orders table (PK = order id). Two writers can meet on an order — a person deciding from an
+/// email link and the orchestrator moving on — so every change is an ETag-conditional update that re-reads and
+/// retries, and "first decision wins" is a property of storage, not of timing.
+/// </summary>
+public sealed class OrderRepository(StorageAccount storage)
+{
+    private const string OrderRow = "order";
+    private const string ClaimPrefix = "activeorder|";
+
+    private TableClient Orders => storage.Table(TableNames.Orders);
+
+    /// <summary>
+    /// Stores a new order and claims its engagement, so that a second order for the same engagement gets a
+    /// conflict instead of racing the first. The claim lives in the identity's partition.
+    /// </summary>
+    public async Task<PlaceResult> PlaceAsync(Order order, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var identities = storage.Table(TableNames.Identities);
+        var claim = new TableEntity(order.IdentityId, ClaimPrefix + order.EngagementId) { ["OrderId"] = order.OrderId };
+        try
+        {
+            await identities.AddEntityAsync(claim, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // A claim whose order has finished (or was never written) is stale; take it over, conditionally.
+            var existing = await identities.GetEntityAsync<TableEntity>(order.IdentityId, claim.RowKey, cancellationToken: cancellationToken);
+            var holder = await GetAsync(existing.Value.GetString("OrderId"), cancellationToken);
+            if (holder is not null && !holder.Status.IsFinal())
+            {
+                return PlaceResult.EngagementBusy;
+            }
+
+            try
+            {
+                await identities.UpdateEntityAsync(claim, existing.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+            }
+            catch (RequestFailedException conflict) when (conflict.Status == 412)
+            {
+                return PlaceResult.EngagementBusy;
+            }
+        }
+
+        await Orders.AddEntityAsync(ToEntity(order), cancellationToken);
+        return PlaceResult.Placed;
+    }
+
+    public async Task<Order?> GetAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var row = await Orders.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRow, cancellationToken: cancellationToken);
+        return row.HasValue ? Read(row.Value!) : null;
+    }
+
+    /// <summary>Records the approver's decision unless one is recorded already; returns the decision that holds.</summary>
+    public Task<(Order Order, bool Recorded)> DecideApprovalAsync(string orderId, Decision decision, CancellationToken cancellationToken = default) =>
+        UpdateAsync(orderId, order => order.Approval is null && order.Status == OrderStatus.PendingApproval
+            ? order with { Approval = decision }
+            : null, cancellationToken);
+
+    public Task<(Order Order, bool Recorded)> DecideAttestationAsync(string orderId, Decision decision, CancellationToken cancellationToken = default) =>
+        UpdateAsync(orderId, order => order.Attestation is null && order.Status == OrderStatus.PendingAttestation
+            ? order with { Attestation = decision }
+            : null, cancellationToken);
+
+    /// <summary>Cancels an order that is not yet active.</summary>
+    public Task<(Order Order, bool Recorded)> CancelAsync(string orderId, string by, CancellationToken cancellationToken = default) =>
+        UpdateAsync(orderId, order => order.Status.IsFinal() ? null : order with { Status = OrderStatus.Cancelled, CancelledBy = by }, cancellationToken);
+
+    /// <summary>Moves the order to a status, never out of a final one (a cancellation that won stays).</summary>
+    public Task<(Order Order, bool Recorded)> MoveToAsync(string orderId, OrderStatus status, CancellationToken cancellationToken = default) =>
+        UpdateAsync(orderId, order => order.Status.IsFinal() || order.Status == status ? null : order with { Status = status }, cancellationToken);
+
+    /// <summary>Frees the engagement for a new order once this one has finished.</summary>
+    public async Task ReleaseClaimAsync(Order order, CancellationToken cancellationToken = default)
+    {
+        var identities = storage.Table(TableNames.Identities);
+        var claim = await identities.GetEntityIfExistsAsync<TableEntity>(order.IdentityId, ClaimPrefix + order.EngagementId, cancellationToken: cancellationToken);
+        if (claim.HasValue && claim.Value!.GetString("OrderId") == order.OrderId)
+        {
+            try
+            {
+                await identities.DeleteEntityAsync(order.IdentityId, claim.Value.RowKey, claim.Value.ETag, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Already released, or taken over by a newer order.
+            }
+        }
+    }
+
+    /// <summary>Marks a one-time side effect (an email) as done; false when it was marked before.</summary>
+    public async Task<bool> IsMarkedAsync(string orderId, string mark, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var row = await Orders.GetEntityIfExistsAsync<TableEntity>(orderId, "mark|" + mark, cancellationToken: cancellationToken);
+        return row.HasValue;
+    }
+
+    public async Task MarkAsync(string orderId, string mark, CancellationToken cancellationToken = default)
+    {
+        await Orders.UpsertEntityAsync(new TableEntity(orderId, "mark|" + mark), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    private async Task<(Order Order, bool Recorded)> UpdateAsync(
+        string orderId, Func<Order, Order?> change, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = await Orders.GetEntityAsync<TableEntity>(orderId, OrderRow, cancellationToken: cancellationToken);
+            var current = Read(row.Value);
+            var changed = change(current);
+            if (changed is null)
+            {
+                return (current, false);
+            }
+
+            try
+            {
+                await Orders.UpdateEntityAsync(ToEntity(changed), row.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return (changed, true);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
+            {
+                // Someone else wrote in between: read again and decide again.
+            }
+        }
+    }
+
+    private static TableEntity ToEntity(Order order)
+    {
+        var entity = new TableEntity(order.OrderId, OrderRow)
+        {
+            ["IdentityId"] = order.IdentityId,
+            ["EngagementId"] = order.EngagementId,
+            ["Level"] = order.Level,
+            ["StartDate"] = DirectoryRepository.Format(order.StartDate),
+            ["ActivationDate"] = DirectoryRepository.Format(order.ActivationDate),
+            ["OrdererId"] = order.OrdererId,
+            ["ApproverId"] = order.ApproverId,
+            ["RequiresApproval"] = order.RequiresApproval,
+            ["Comment"] = order.Comment,
+            ["PlacedAt"] = order.PlacedAt,
+            ["Status"] = order.Status.ToString(),
+            ["CancelledBy"] = order.CancelledBy,
+        };
+        Write(entity, "Approval", order.Approval);
+        Write(entity, "Attestation", order.Attestation);
+        return entity;
+    }
+
+    private static Order Read(TableEntity row) => new(
+        row.PartitionKey,
+        row.GetString("IdentityId"),
+        row.GetString("EngagementId"),
+        row.GetString("Level"),
+        DirectoryRepository.ParseDate(row.GetString("StartDate"))!.Value,
+        DirectoryRepository.ParseDate(row.GetString("ActivationDate"))!.Value,
+        row.GetString("OrdererId"),
+        row.GetString("ApproverId"),
+        row.GetBoolean("RequiresApproval") ?? true,
+        row.GetString("Comment"),
+        row.GetDateTimeOffset("PlacedAt") ?? default,
+        Enum.Parse<OrderStatus>(row.GetString("Status")),
+        ReadDecision(row, "Approval"),
+        ReadDecision(row, "Attestation"),
+        row.GetString("CancelledBy"));
+
+    private static void Write(TableEntity entity, string prefix, Decision? decision)
+    {
+        if (decision is null)
+        {
+            return;
+        }
+
+        entity[prefix + "Outcome"] = decision.Outcome.ToString();
+        entity[prefix + "By"] = decision.By;
+        entity[prefix + "At"] = decision.At;
+        entity[prefix + "Reference"] = decision.Reference;
+    }
+
+    private static Decision? ReadDecision(TableEntity row, string prefix) =>
+        row.GetString(prefix + "Outcome") is { } outcome
+            ? new Decision(Enum.Parse<DecisionOutcome>(outcome), row.GetString(prefix + "By"), row.GetDateTimeOffset(prefix + "At") ?? default, row.GetString(prefix + "Reference"))
+            : null;
+}

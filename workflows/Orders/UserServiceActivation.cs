@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Behorighetsportal.Directory;
+using Behorighetsportal.Passwords;
+using Behorighetsportal.Storage;
+
+namespace Behorighetsportal.Orders;
+
+/// <summary>The message the AD connector receives for a user service to switch on. <see cref="MessageId"/> is the
+/// order id, so the connector can recognise a message it has seen.</summary>
+public sealed record ProvisioningMessage(
+    string MessageId,
+    string Action,
+    string HsaId,
+    string EngagementId,
+    string Level,
+    DateOnly ActivationDate,
+    string? InitialPasswordSealed);
+
+/// <summary>
+/// Switches a user service on for an order (R4) and hands it to the AD connector, once. The user service,
+/// a provisioning marker and (R6) a sealed initial password are written in one transaction in the identity's
+/// partition; the queue message goes out after it and the marker then says so. A retried activity finds the
+/// marker and neither writes nor sends again.
+/// </summary>
+public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepository directory, InitialPasswordVault vault)
+{
+    private const string MarkerPrefix = "provisioning|";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<ActivationResult> ActivateAsync(Order order, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        var identities = storage.Table(TableNames.Identities);
+        var marker = await ReadMarkerAsync(order, cancellationToken);
+        if (marker is null)
+        {
+            var person = await directory.GetPersonAsync(order.IdentityId, cancellationToken)
+                ?? throw new InvalidOperationException($"Order {order.OrderId}: identity is no longer in the directory.");
+            var engagement = person.FindEngagement(order.EngagementId);
+            var today = StockholmTime.DateOn(at);
+            if (engagement is null || engagement.HasEndedBy(today))
+            {
+                return new ActivationResult(ActivationOutcome.EngagementEnded, false);
+            }
+
+            var needsPassword = InitialPasswordRule.IsNeeded(person, engagement, today);
+            var service = new UserService(order.IdentityId, order.EngagementId, order.Level, UserServiceStatus.Active, today, null, order.OrderId);
+            List<TableTransactionAction> batch =
+            [
+                new(TableTransactionActionType.UpsertReplace, DirectoryRepository.ToEntity(service)),
+                new(TableTransactionActionType.Add, new TableEntity(order.IdentityId, MarkerPrefix + order.OrderId)
+                {
+                    ["NeedsPassword"] = needsPassword,
+                    ["Sent"] = false,
+                }),
+            ];
+            if (needsPassword)
+            {
+                batch.Add(new(TableTransactionActionType.UpsertReplace, InitialPasswordVault.NewRow(
+                    order.IdentityId, order.EngagementId, order.OrderId, vault.Seal(InitialPasswordVault.Generate()), at)));
+            }
+
+            try
+            {
+                await identities.SubmitTransactionAsync(batch, cancellationToken);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 409)
+            {
+                // An earlier attempt of this activation committed; carry on from its marker.
+            }
+
+            marker = await ReadMarkerAsync(order, cancellationToken)
+                ?? throw new InvalidOperationException($"Order {order.OrderId}: provisioning marker missing after activation.");
+        }
+
+        var needsInitialPassword = marker.GetBoolean("NeedsPassword") ?? false;
+        if (marker.GetBoolean("Sent") != true)
+        {
+            string? sealedPassword = null;
+            if (needsInitialPassword)
+            {
+                var row = await identities.GetEntityIfExistsAsync<TableEntity>(order.IdentityId, InitialPasswordVault.RowPrefix + order.EngagementId, cancellationToken: cancellationToken);
+                sealedPassword = row.HasValue ? row.Value!.GetString("Sealed") : null;
+            }
+
+            var message = new ProvisioningMessage(order.OrderId, "ActivateUserService", order.IdentityId, order.EngagementId, order.Level, order.ActivationDate, sealedPassword);
+            await storage.Queue(QueueNames.Provisioning).SendMessageAsync(JsonSerializer.Serialize(message, Json), cancellationToken);
+            marker["Sent"] = true;
+            await identities.UpdateEntityAsync(marker, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+
+        return new ActivationResult(ActivationOutcome.Activated, needsInitialPassword);
+    }
+
+    private async Task<TableEntity?> ReadMarkerAsync(Order order, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var row = await storage.Table(TableNames.Identities).GetEntityIfExistsAsync<TableEntity>(
+            order.IdentityId, MarkerPrefix + order.OrderId, cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value : null;
+    }
+}

@@ -1,0 +1,119 @@
+using Behorighetsportal.Audit;
+using Behorighetsportal.Directory;
+using Behorighetsportal.Http;
+using Behorighetsportal.Links;
+using Behorighetsportal.Orders;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Behorighetsportal.Passwords;
+
+/// <summary>
+/// GET and POST /api/passwords/{token}: the line manager fetches the initial password (R6, R7). The GET shows
+/// whose password it is and a button — mail scanners open links — and the POST shows the password once and
+/// erases it. The caller must be the one the link was mailed to and still the engagement's manager.
+/// </summary>
+public sealed class PasswordEndpoints(
+    CallerReader callers,
+    LinkSigner links,
+    OrderRepository orders,
+    DirectoryRepository directory,
+    InitialPasswordVault vault,
+    AuditLog audit,
+    TimeProvider clock,
+    ILogger<PasswordEndpoints> logger)
+{
+    private const string Title = "Initialt lösenord";
+
+    public async Task<IResult> ShowAsync(HttpRequest request, string token, CancellationToken cancellationToken)
+    {
+        var (context, refusal) = await OpenAsync(request, token, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var (order, target, state) = context!.Value;
+        return new HtmlPage(StatusCodes.Status200OK, Title)
+            .Paragraph($"Här hämtar du det initiala lösenordet till användartjänsten {order.Level} för {target.FullName} ({target.HsaId}).")
+            .Paragraph("Lösenordet visas en gång och raderas sedan. Ha medarbetaren nära till hands innan du visar det.")
+            .Form("show", ("yes", "Visa lösenordet"));
+    }
+
+    public async Task<IResult> RevealAsync(HttpRequest request, string token, CancellationToken cancellationToken)
+    {
+        var (context, refusal) = await OpenAsync(request, token, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var (order, target, _) = context!.Value;
+        var caller = callers.PersonHsaId(request)!;
+        var now = clock.GetUtcNow();
+        var password = await vault.RevealOnceAsync(order.IdentityId, order.EngagementId, order.OrderId, caller, now, cancellationToken);
+        if (password is null)
+        {
+            return await AlreadyShownAsync(order, cancellationToken);
+        }
+
+        await audit.AppendAsync(new AuditEntry(order.OrderId, now, "InitialPasswordShown", caller), cancellationToken);
+        OrderLog.PasswordShown(logger, order.OrderId, caller);
+        return new HtmlPage(StatusCodes.Status200OK, Title)
+            .Paragraph($"Initialt lösenord för {target.FullName} ({target.HsaId}):")
+            .Secret("Lösenord", password)
+            .Paragraph("Lämna lösenordet till medarbetaren personligen. Det visas inte igen; medarbetaren byter det vid första inloggningen.");
+    }
+
+    private async Task<((Order Order, Identity Target, InitialPasswordState State)?, IResult?)> OpenAsync(
+        HttpRequest request, string token, CancellationToken cancellationToken)
+    {
+        switch (links.TryRead(token, LinkPurpose.InitialPassword, out var link))
+        {
+            case LinkProblem.Invalid:
+                return (null, new HtmlPage(StatusCodes.Status400BadRequest, Title)
+                    .Paragraph("Länken är ogiltig. Kontrollera att hela länken från e-postmeddelandet kom med."));
+            case LinkProblem.Expired:
+                return (null, new HtmlPage(StatusCodes.Status410Gone, Title)
+                    .Paragraph("Länken har gått ut. Kontakta VGR support, 010-47 37 100 knappval 1, för ett nytt lösenord."));
+        }
+
+        var caller = callers.PersonHsaId(request);
+        if (caller is null)
+        {
+            return (null, new HtmlPage(StatusCodes.Status401Unauthorized, Title).Paragraph("Logga in med ditt SITHS-kort och öppna länken igen."));
+        }
+
+        var order = await orders.GetAsync(link!.Subject, cancellationToken);
+        var target = order is null ? null : await directory.GetPersonAsync(order.IdentityId, cancellationToken);
+        var engagement = target?.FindEngagement(order!.EngagementId);
+        if (caller != link.Recipient || engagement is null || engagement.ManagerHsaId != caller)
+        {
+            return (null, new HtmlPage(StatusCodes.Status403Forbidden, Title)
+                .Paragraph("Den här länken gäller inte för dig, eller så är du inte längre närmaste chef för medarbetaren. Lösenordet hämtas av medarbetarens närmaste chef."));
+        }
+
+        var state = await vault.GetStateAsync(order!.IdentityId, order.EngagementId, cancellationToken);
+        if (state is null || state.OrderId != order.OrderId)
+        {
+            return (null, new HtmlPage(StatusCodes.Status404NotFound, Title)
+                .Paragraph("Det finns inget initialt lösenord att hämta för den här beställningen. Medarbetarens tidigare lösenord gäller."));
+        }
+
+        if (state.Shown)
+        {
+            return (null, await AlreadyShownAsync(order, cancellationToken));
+        }
+
+        return ((order, target!.Identity, state), null);
+    }
+
+    private async Task<IResult> AlreadyShownAsync(Order order, CancellationToken cancellationToken)
+    {
+        var state = await vault.GetStateAsync(order.IdentityId, order.EngagementId, cancellationToken);
+        var who = state?.ShownBy is { } by ? (await directory.GetIdentityAsync(by, cancellationToken))?.FullName ?? by : "okänd";
+        var when = state?.ShownAt is { } at ? TimeZoneInfo.ConvertTime(at, StockholmTime.Zone).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "tidigare";
+        return new HtmlPage(StatusCodes.Status410Gone, Title)
+            .Paragraph($"Lösenordet har redan visats ({when}, för {who}) och är raderat. Behövs ett nytt lösenord: kontakta VGR support, 010-47 37 100 knappval 1.");
+    }
+}

@@ -1,1 +1,0 @@
-namespace Behorighetsportal; internal static class Placeholder {}

@@ -1,0 +1,65 @@
+using Behorighetsportal.Audit;
+using Behorighetsportal.Directory;
+using Behorighetsportal.Email;
+using Behorighetsportal.Http;
+using Behorighetsportal.Links;
+using Behorighetsportal.Orders;
+using Behorighetsportal.Passwords;
+using Behorighetsportal.Storage;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Behorighetsportal;
+
+/// <summary>The product as both hosts (Functions and devhost) wire it: one call each.</summary>
+public static class PortalServices
+{
+    public static IServiceCollection AddBehorighetsportal(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<StorageOptions>()
+            .Configure(o => o.ConnectionString = configuration[StorageOptions.ConnectionStringKey] ?? o.ConnectionString)
+            .Bind(configuration.GetSection("Storage"));
+        Bind<EmailOptions>(services, EmailOptions.SectionName);
+        Bind<PortalOptions>(services, PortalOptions.SectionName);
+        Bind<LinkOptions>(services, LinkOptions.SectionName);
+        Bind<AuthOptions>(services, AuthOptions.SectionName);
+        Bind<IntegrationOptions>(services, IntegrationOptions.SectionName);
+        Bind<WorkflowOptions>(services, WorkflowOptions.SectionName);
+
+        services.AddSingleton<StorageAccount>();
+        services.AddSingleton<DirectoryRepository>();
+        services.AddSingleton<OrderRepository>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<InitialPasswordVault>();
+        services.AddSingleton<UserServiceActivation>();
+        services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
+        services.AddSingleton<LinkSigner>();
+        services.AddSingleton<CallerReader>();
+        services.AddSingleton<IEmailSender, SmtpEmailSender>();
+
+        services.AddSingleton<HealthEndpoints>();
+        services.AddSingleton<OrderEndpoints>();
+        services.AddSingleton<ApprovalEndpoints>();
+        services.AddSingleton<AttestationEndpoints>();
+        services.AddSingleton<PasswordEndpoints>();
+        return services;
+    }
+
+    /// <summary>Every orchestrator and activity, for hosts that run the Durable Task worker directly.</summary>
+    public static void RegisterTasks(DurableTaskRegistry registry)
+    {
+        registry.AddOrchestrator<OrderLifecycleOrchestrator>();
+        registry.AddActivity<RequestApprovalActivity>();
+        registry.AddActivity<RecordOrderStepActivity>();
+        registry.AddActivity<ExpireDecisionActivity>();
+        registry.AddActivity<NotifyOrdererActivity>();
+        registry.AddActivity<ActivateUserServiceActivity>();
+        registry.AddActivity<SendInitialPasswordNoticeActivity>();
+    }
+
+    private static void Bind<T>(IServiceCollection services, string section)
+        where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+}

@@ -1,0 +1,31 @@
+namespace Behorighetsportal.Storage;
+
+/// <summary>
+/// Every table the product owns. Partition keys follow the queries the API makes:
+/// <list type="bullet">
+/// <item><c>Identities</c>: PK = HSA-id; the identity, its engagements and user services share a partition,
+/// so one query reads a person and one batch can change a user service with its side records.</item>
+/// <item><c>ManagerIndex</c>: PK = manager HSA-id, RK = engagement id (who a manager is nearest manager for).</item>
+/// <item><c>OrgUnits</c>: PK = administration (the tree is read whole per administration).</item>
+/// <item><c>Orders</c>: PK = order id (order row and approval row side by side).</item>
+/// <item><c>AuditLog</c>: PK = subject (an order id), RK = time-ordered sequence; append only.</item>
+/// </list>
+/// </summary>
+public static class TableNames
+{
+    public const string Identities = "Identities";
+    public const string ManagerIndex = "ManagerIndex";
+    public const string OrgUnits = "OrgUnits";
+    public const string Orders = "Orders";
+    public const string AuditLog = "AuditLog";
+
+    public static readonly IReadOnlyList<string> All = [Identities, ManagerIndex, OrgUnits, Orders, AuditLog];
+}
+
+public static class QueueNames
+{
+    /// <summary>Messages for the AD connector: a user service to create or change.</summary>
+    public const string Provisioning = "provisioning";
+
+    public static readonly IReadOnlyList<string> All = [Provisioning];
+}
