@@ -1,3 +1,9 @@
+using Behorighetsportal;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
-var host = new HostBuilder().ConfigureFunctionsWebApplication().Build();
-host.Run();
+
+// The Functions host: the same product as the devhost, bound to triggers. Rules live in workflows/.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AddBehorighetsportal(builder.Configuration);
+builder.Build().Run();

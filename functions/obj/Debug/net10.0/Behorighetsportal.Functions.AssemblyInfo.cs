@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("Behorighetsportal.Functions")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+d973993e4de8953025e8aa2db736fad8f57df8ed")]
 [assembly: System.Reflection.AssemblyProductAttribute("Behorighetsportal.Functions")]
 [assembly: System.Reflection.AssemblyTitleAttribute("Behorighetsportal.Functions")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]

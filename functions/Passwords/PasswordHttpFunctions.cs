@@ -1,0 +1,18 @@
+using Behorighetsportal.Passwords;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Behorighetsportal.Functions.Passwords;
+
+public sealed class PasswordHttpFunctions(PasswordEndpoints passwords)
+{
+    [Function("ShowPassword")]
+    public Task<IResult> ShowPassword(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "passwords/{token}")] HttpRequest request, string token) =>
+        passwords.ShowAsync(request, token, request.HttpContext.RequestAborted);
+
+    [Function("RevealPassword")]
+    public Task<IResult> RevealPassword(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "passwords/{token}")] HttpRequest request, string token) =>
+        passwords.RevealAsync(request, token, request.HttpContext.RequestAborted);
+}
