@@ -97,9 +97,9 @@ public sealed class DirectoryRepository(StorageAccount storage)
     public async Task UpsertEngagementAsync(Engagement engagement, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        var existing = (await Identities.GetEntityIfExistsAsync<TableEntity>(
-            engagement.HsaId, EngagementPrefix + engagement.EngagementId, cancellationToken: cancellationToken)).Value;
-        var previousManager = existing?.GetString("ManagerHsaId");
+        var existing = await Identities.GetEntityIfExistsAsync<TableEntity>(
+            engagement.HsaId, EngagementPrefix + engagement.EngagementId, cancellationToken: cancellationToken);
+        var previousManager = existing.HasValue ? existing.Value!.GetString("ManagerHsaId") : null;
 
         // The index first: a reader may briefly see a manager without the engagement, never an
         // engagement whose manager cannot find it.

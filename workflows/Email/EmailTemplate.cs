@@ -1,5 +1,5 @@
-using System.Net;
 using System.Text;
+using Behorighetsportal.Http;
 
 namespace Behorighetsportal.Email;
 
@@ -28,22 +28,22 @@ public sealed class EmailTemplate(string greetingName)
     {
         var text = new StringBuilder().Append("Hej ").Append(greetingName).Append(",\n\n");
         var html = new StringBuilder("<!DOCTYPE html><html lang=\"sv\"><body style=\"font-family:sans-serif\">")
-            .Append("<p>Hej ").Append(WebUtility.HtmlEncode(greetingName)).Append(",</p>");
+            .Append("<p>Hej ").Append(Html.Encode(greetingName)).Append(",</p>");
         foreach (var paragraph in _paragraphs)
         {
             text.Append(paragraph).Append("\n\n");
-            html.Append("<p>").Append(WebUtility.HtmlEncode(paragraph).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>");
+            html.Append("<p>").Append(Html.Encode(paragraph).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>");
         }
 
         if (_link is { } link)
         {
             text.Append(link.Text).Append(":\n").Append(link.Url).Append("\n\n");
-            html.Append("<p><a href=\"").Append(WebUtility.HtmlEncode(link.Url)).Append("\">").Append(WebUtility.HtmlEncode(link.Text)).Append("</a></p>");
+            html.Append("<p><a href=\"").Append(Html.Encode(link.Url)).Append("\">").Append(Html.Encode(link.Text)).Append("</a></p>");
         }
 
         const string signature = "Med vänlig hälsning\nVGR behörighetsportal\n\nDetta meddelande går inte att svara på.";
         text.Append(signature);
-        html.Append("<p>").Append(WebUtility.HtmlEncode(signature).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p></body></html>");
+        html.Append("<p>").Append(Html.Encode(signature).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p></body></html>");
         return new EmailMessage(address, subject, text.ToString(), html.ToString());
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
@@ -66,5 +65,5 @@ public sealed class HtmlPage(int statusCode, string title) : IResult
         await response.WriteAsync(html);
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    private static string Encode(string text) => Html.Encode(text);
 }

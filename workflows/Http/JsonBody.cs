@@ -6,7 +6,7 @@ namespace Behorighetsportal.Http;
 /// <summary>Reads a request's JSON object, bounded in size, without throwing at the caller.</summary>
 public static class JsonBody
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
     private const int MaxBytes = 64 * 1024;
 
     public static async Task<T?> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)

@@ -73,12 +73,6 @@ public sealed class ApprovalEndpoints(
 
         var approver = callers.PersonHsaId(request)!;
         var (current, recorded) = await orders.DecideApprovalAsync(order.OrderId, new Decision(outcome.Value, approver, clock.GetUtcNow()), cancellationToken);
-        var retryOfOwnDecision = !recorded && current.Approval?.By == approver && current.Status == OrderStatus.PendingApproval;
-        if (!recorded && !retryOfOwnDecision)
-        {
-            return await AlreadyClosedAsync(current, cancellationToken) ?? new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph("Beställningen kan inte beslutas just nu.");
-        }
-
         if (recorded)
         {
             await audit.AppendAsync(new AuditEntry(order.OrderId, current.Approval!.At,
@@ -86,14 +80,23 @@ public sealed class ApprovalEndpoints(
             OrderLog.Decided(logger, order.OrderId, DecisionKind.Approval, outcome.Value, approver);
         }
 
-        if (!await OrderSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.ApprovalDecided,
-                new DecisionEvent(current.Approval!.Outcome, approver), logger, cancellationToken))
+        // Also on a second click: while the order still waits, the stored decision is raised again, in case
+        // the first delivery failed. The orchestrator takes the first event it sees; a repeat is harmless.
+        var delivered = current.Approval is null || current.Status != OrderStatus.PendingApproval
+            || await OrderSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.ApprovalDecided,
+                new DecisionEvent(current.Approval.Outcome, current.Approval.By), logger, cancellationToken);
+        if (!delivered)
         {
             return new HtmlPage(StatusCodes.Status503ServiceUnavailable, Title)
-                .Paragraph("Ditt beslut är sparat, men det kunde inte skickas vidare just nu. Ladda om sidan och skicka beslutet igen om en stund.");
+                .Paragraph("Beslutet är sparat, men det kunde inte skickas vidare just nu. Ladda om sidan och skicka beslutet igen om en stund.");
         }
 
-        return new HtmlPage(StatusCodes.Status200OK, Title).Paragraph(current.Approval.Approved
+        if (!recorded)
+        {
+            return await AlreadyClosedAsync(current, cancellationToken) ?? new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph("Beställningen kan inte beslutas just nu.");
+        }
+
+        return new HtmlPage(StatusCodes.Status200OK, Title).Paragraph(current.Approval!.Approved
             ? "Tack! Du har godkänt beställningen. Den går nu vidare till ekonomisk attest i Marknadsplatsen."
             : "Du har avslagit beställningen. Beställaren får ett e-postmeddelande om det.");
     }

@@ -62,11 +62,11 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             var cancel = context.WaitForExternalEvent<DecisionEvent>(OrderEvents.CancelRequested, waiting.Token);
             if (await Task.WhenAny(due, cancel) == cancel)
             {
-                await waiting.CancelAsync();
+                waiting.Cancel();
                 return await EndAsync(context, orderId, null, "StartDate");
             }
 
-            await waiting.CancelAsync();
+            waiting.Cancel();
         }
 
         var activation = await context.CallActivityAsync<ActivationResult>(
@@ -121,7 +121,7 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             winner = await Task.WhenAny(decided, cancelled, expired);
         }
 
-        await waiting.CancelAsync();
+        waiting.Cancel();
         if (winner == decided)
         {
             return await decided;

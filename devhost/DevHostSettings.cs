@@ -1,0 +1,20 @@
+using Behorighetsportal.DevHost.Durable;
+using Behorighetsportal.Storage;
+
+namespace Behorighetsportal.DevHost;
+
+/// <summary>The devhost's own settings, beside the product's (API.md).</summary>
+public static class DevHostSettings
+{
+    /// <summary>
+    /// <c>Durable:Backend</c> = AzureStorage (default; state survives restarts) or InMemory;
+    /// <c>Durable:TaskHub</c> names the task hub (default as in host.json).
+    /// </summary>
+    public static DurableEngineOptions DurableEngine(IConfiguration configuration) => new()
+    {
+        Backend = Enum.Parse<DurableBackend>(configuration["Durable:Backend"] ?? nameof(DurableBackend.AzureStorage), ignoreCase: true),
+        ConnectionString = configuration[StorageOptions.ConnectionStringKey] ?? DurableEngineOptions.DevelopmentStorage,
+        TaskHubName = configuration["Durable:TaskHub"] ?? "Behorighetsportal",
+        Port = int.TryParse(configuration["Durable:Port"], out var port) ? port : null,
+    };
+}

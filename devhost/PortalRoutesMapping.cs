@@ -1,0 +1,29 @@
+using Behorighetsportal.Http;
+using Behorighetsportal.Orders;
+using Behorighetsportal.Passwords;
+using Microsoft.DurableTask.Client;
+
+namespace Behorighetsportal.DevHost;
+
+/// <summary>The routes of API.md, each bound to the same handler the Functions app calls.</summary>
+public static class PortalRoutesMapping
+{
+    public static void MapPortalRoutes(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/health", (HealthEndpoints h, DurableTaskClient d, CancellationToken ct) => h.CheckAsync(d, ct));
+
+        api.MapPost("/orders", (HttpRequest r, OrderEndpoints h, DurableTaskClient d, CancellationToken ct) => h.PlaceAsync(r, d, ct));
+        api.MapGet("/orders/{orderId}", (HttpRequest r, string orderId, OrderEndpoints h, CancellationToken ct) => h.GetAsync(r, orderId, ct));
+        api.MapPost("/orders/{orderId}/cancel", (HttpRequest r, string orderId, OrderEndpoints h, DurableTaskClient d, CancellationToken ct) => h.CancelAsync(r, orderId, d, ct));
+
+        api.MapGet("/approvals/{token}", (HttpRequest r, string token, ApprovalEndpoints h, CancellationToken ct) => h.ShowAsync(r, token, ct));
+        api.MapPost("/approvals/{token}", (HttpRequest r, string token, ApprovalEndpoints h, DurableTaskClient d, CancellationToken ct) => h.DecideAsync(r, token, d, ct))
+            .DisableAntiforgery();
+        api.MapPost("/attestations/{orderId}", (HttpRequest r, string orderId, AttestationEndpoints h, DurableTaskClient d, CancellationToken ct) => h.AttestAsync(r, orderId, d, ct));
+
+        api.MapGet("/passwords/{token}", (HttpRequest r, string token, PasswordEndpoints h, CancellationToken ct) => h.ShowAsync(r, token, ct));
+        api.MapPost("/passwords/{token}", (HttpRequest r, string token, PasswordEndpoints h, CancellationToken ct) => h.RevealAsync(r, token, ct))
+            .DisableAntiforgery();
+    }
+}
