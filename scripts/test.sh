@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test: unit, orchestration (in-process engine), integration (Azurite, SMTP on loopback) and
+# end-to-end (the devhost over HTTP). Installs what it needs (npm ci for Azurite, dotnet tool restore),
+# starts Azurite when none answers and stops what it started.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+echo "==> Tools"
+dotnet tool restore >/dev/null
+[ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund >/dev/null
+
+started_azurite=""
+if ! port_open 10002; then
+  data=$(mktemp -d /tmp/behorighetsportal-azurite.XXXXXX)
+  scripts/azurite.sh "$data" "$data/azurite.log"
+  started_azurite="$data"
+fi
+cleanup() {
+  if [ -n "$started_azurite" ] && [ -f "$started_azurite/azurite.pid" ]; then
+    kill "$(cat "$started_azurite/azurite.pid")" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+echo "==> Build"
+dotnet build Behorighetsportal.sln -c Release -nologo -clp:ErrorsOnly
+
+echo "==> Test"
+results=$(mktemp -d /tmp/behorighetsportal-tests.XXXXXX)
+set +e
+dotnet test tests/Behorighetsportal.Tests/Behorighetsportal.Tests.csproj -c Release --no-build -nologo \
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@"
+status=$?
+set -e
+
+# One closing line any CI reads: "N passed, N failed, N skipped".
+trx="$results/results.trx"
+if [ -f "$trx" ]; then
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  value() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  total=$(value total); passed=$(value passed); failed=$(value failed)
+  skipped=$(( ${total:-0} - ${passed:-0} - ${failed:-0} ))
+  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
+fi
+exit $status
