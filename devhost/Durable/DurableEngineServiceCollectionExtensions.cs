@@ -1,0 +1,147 @@
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Client.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Grpc;
+using Microsoft.DurableTask.Worker.Grpc.Internal;
+
+namespace Behorighetsportal.DevHost.Durable;
+
+/// <summary>
+/// Runs orchestrations inside the caller's host, without the Functions runtime: a gRPC sidecar over a
+/// DurableTask.Core backend, plus the Microsoft.DurableTask worker and client connected to it.
+/// </summary>
+/// <remarks>
+/// Known limits of the sidecar (Microsoft.DurableTask.InProcessTestHost 0.2.3-preview.1) on
+/// <see cref="DurableBackend.AzureStorage"/>:
+/// <list type="bullet">
+/// <item>Raise an event only once the instance has left Pending (<c>WaitForInstanceStartAsync</c>):
+/// Azure Storage discards messages for an instance that has no history yet unless the same batch carries its
+/// start, so an event sent before the first episode can be dropped (certain for a delayed start; a race
+/// otherwise, which did not show in our runs). Events raised to a running instance before it reaches its
+/// <c>WaitForExternalEvent</c> are kept and delivered.</item>
+/// <item>Sub-orchestrations are not supported (the preview mis-serialises them for Azure Storage).</item>
+/// <item>The sidecar does not renew activity locks: an activity that runs longer than the queue visibility
+/// timeout (5 minutes) is handed out again. Work in flight when the process stops is likewise retried only
+/// after that timeout.</item>
+/// </list>
+/// </remarks>
+public static class DurableEngineServiceCollectionExtensions
+{
+    /// <summary>Work items the worker runs at once; the sidecar's backend sets the effective cap.</summary>
+    const int WorkerConcurrency = 200;
+
+    /// <summary>
+    /// Registers the durable engine: the sidecar as a hosted service (started before the worker), a Durable
+    /// Task worker running the tasks from <paramref name="registerTasks"/>, and a <see cref="DurableTaskClient"/>
+    /// singleton. Activities are created from the caller's container, so their dependencies are injected.
+    /// </summary>
+    public static IServiceCollection AddDurableEngine(
+        this IServiceCollection services,
+        DurableEngineOptions options,
+        Action<DurableTaskRegistry> registerTasks)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(registerTasks);
+
+        // Registered before the worker so that hosts start it first and stop it last.
+        services.AddSingleton(sp => new DurableEngineHost(options, sp.GetService<ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DurableEngineHost>());
+
+        services.AddDurableTaskWorker(builder =>
+        {
+            builder.AddTasks(registerTasks);
+            builder.UseGrpc();
+            builder.Configure(worker =>
+            {
+                worker.Concurrency.MaximumConcurrentOrchestrationWorkItems = WorkerConcurrency;
+                worker.Concurrency.MaximumConcurrentActivityWorkItems = WorkerConcurrency;
+            });
+
+            // The channel comes from the container because the sidecar picks its port only when it starts.
+            builder.Services.AddOptions<GrpcDurableTaskWorkerOptions>(builder.Name)
+                .Configure<DurableEngineHost>((grpc, engine) =>
+                {
+                    grpc.Channel = engine.Channel;
+
+                    // The worker drops and reopens its work-item stream after 2 silent minutes, expecting the
+                    // health pings that the Azure-hosted scheduler sends. This sidecar sends none, so an idle app
+                    // would reconnect (and log a warning) every 2 minutes for nothing.
+                    grpc.SetSilentDisconnectTimeout(TimeSpan.Zero);
+                });
+        });
+
+        services.AddDurableTaskClient(builder =>
+        {
+            builder.UseGrpc();
+            builder.RegisterDirectly();
+            builder.Services.AddOptions<GrpcDurableTaskClientOptions>(builder.Name)
+                .Configure<DurableEngineHost>((grpc, engine) => grpc.Channel = engine.Channel);
+        });
+
+        return services;
+    }
+}
+
+/// <summary>Creates the backend and runs the sidecar for the lifetime of the caller's host.</summary>
+internal sealed class DurableEngineHost : IHostedService, IAsyncDisposable, IDisposable
+{
+    readonly DurableEngineOptions options;
+    readonly ILoggerFactory? loggerFactory;
+    DurableSidecar? sidecar;
+    IOrchestrationService? backend;
+
+    public DurableEngineHost(DurableEngineOptions options, ILoggerFactory? loggerFactory)
+    {
+        this.options = options;
+        this.loggerFactory = loggerFactory;
+        this.Channel = DurableSidecar.CreateChannel(() => Volatile.Read(ref this.sidecar)?.EndPoint);
+    }
+
+    /// <summary>The channel the worker and client share; it connects to wherever the sidecar is listening.</summary>
+    public GrpcChannel Channel { get; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        (IOrchestrationService service, IOrchestrationServiceClient client) = this.options.Backend switch
+        {
+            DurableBackend.AzureStorage => AzureStorageBackend.Create(this.options, this.loggerFactory),
+            DurableBackend.InMemory => InMemory(this.loggerFactory),
+            _ => throw new InvalidOperationException($"Unknown durable backend '{this.options.Backend}'."),
+        };
+
+        this.backend = service;
+        DurableSidecar started = await DurableSidecar.StartAsync(service, client, this.options.Port, this.loggerFactory, cancellationToken);
+        Volatile.Write(ref this.sidecar, started);
+
+        static (IOrchestrationService, IOrchestrationServiceClient) InMemory(ILoggerFactory? loggerFactory)
+        {
+            var service = new FastInMemoryOrchestrationService(loggerFactory);
+            return (service, service);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        DurableSidecar? running = Interlocked.Exchange(ref this.sidecar, null);
+        if (running is not null)
+        {
+            await running.DisposeAsync();
+        }
+
+        (Interlocked.Exchange(ref this.backend, null) as IDisposable)?.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await this.StopAsync(CancellationToken.None);
+        this.Channel.Dispose();
+    }
+
+    // A container disposed synchronously refuses singletons that are only IAsyncDisposable. The host has
+    // normally stopped the sidecar already, leaving nothing here that blocks.
+    public void Dispose() => this.DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
