@@ -51,11 +51,12 @@ public static class ActingRights
     }
 
     /// <summary>
-    /// R10: a protected identity exists only for themself and their nearest manager. For everyone else the
-    /// caller must get exactly the answer an unknown HSA-id gets.
+    /// R10: a protected identity exists only for themself and their nearest manager (of an engagement that has
+    /// not ended: a former manager loses sight). For everyone else the caller must get exactly the answer an
+    /// unknown HSA-id gets.
     /// </summary>
-    public static bool MaySee(string callerHsaId, Person target) =>
+    public static bool MaySee(string callerHsaId, Person target, DateOnly today) =>
         !target.Identity.Protected
         || target.Identity.HsaId == callerHsaId
-        || target.Engagements.Any(e => e.ManagerHsaId == callerHsaId);
+        || target.Engagements.Any(e => e.ManagerHsaId == callerHsaId && !e.HasEndedBy(today));
 }

@@ -3,7 +3,11 @@ namespace Behorighetsportal.Directory;
 /// <summary>The org unit tree, for "is this unit at or below that one" questions.</summary>
 public sealed class OrgTree(IEnumerable<OrgUnit> units)
 {
-    private readonly Dictionary<string, OrgUnit> _units = units.ToDictionary(u => u.Id, StringComparer.Ordinal);
+    // A unit KiV moved between administrations can briefly exist under both; the first one read is used
+    // rather than failing every request that needs the tree.
+    private readonly Dictionary<string, OrgUnit> _units = units
+        .GroupBy(u => u.Id, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
     public OrgUnit? Find(string id) => _units.GetValueOrDefault(id);
 

@@ -118,19 +118,35 @@ public sealed class NotifyOrdererActivity(OrderRepository orders, DirectoryRepos
     }
 }
 
-/// <summary>Switches the user service on (R4) and queues it for the AD connector, exactly once per order.</summary>
-public sealed class ActivateUserServiceActivity(OrderRepository orders, UserServiceActivation activation, ILogger<ActivateUserServiceActivity> logger)
+/// <summary>
+/// Switches the user service on (R4) and queues it for the AD connector, exactly once per order. The order
+/// becomes Active before the user service does, in one conditional write: from then on a cancellation is
+/// refused, so an active account never belongs to a cancelled order.
+/// </summary>
+public sealed class ActivateUserServiceActivity(
+    OrderRepository orders, DirectoryRepository directory, UserServiceActivation activation, ILogger<ActivateUserServiceActivity> logger)
     : TaskActivity<ActivationRequest, ActivationResult>
 {
     public override async Task<ActivationResult> RunAsync(TaskActivityContext context, ActivationRequest input)
     {
+        var at = new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc));
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
-        if (order.Status == OrderStatus.Cancelled)
+        if (order.Status != OrderStatus.Active)
         {
-            return new ActivationResult(ActivationOutcome.Cancelled, false);
+            var engagement = (await directory.GetPersonAsync(order.IdentityId))?.FindEngagement(order.EngagementId);
+            if (engagement is null || engagement.HasEndedBy(StockholmTime.DateOn(at)))
+            {
+                return new ActivationResult(ActivationOutcome.EngagementEnded, false);
+            }
+
+            (order, _) = await orders.MoveToAsync(order.OrderId, OrderStatus.Active);
+            if (order.Status != OrderStatus.Active)
+            {
+                return new ActivationResult(ActivationOutcome.Cancelled, false);
+            }
         }
 
-        var result = await activation.ActivateAsync(order, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)));
+        var result = await activation.ActivateAsync(order, at);
         OrderLog.Activated(logger, order.OrderId, result.Outcome, result.NeedsInitialPassword);
         return result;
     }

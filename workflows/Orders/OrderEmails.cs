@@ -45,7 +45,7 @@ public static class OrderEmails
             OrderStatus.Rejected when order.Attestation is { Outcome: DecisionOutcome.Rejected } =>
                 ("Beställning avslogs i ekonomisk attest", "avslogs vid den ekonomiska attesten i Marknadsplatsen"),
             OrderStatus.Rejected => ("Beställning avslogs av chef", "avslogs av närmaste chef"),
-            OrderStatus.Expired when order.Approval is { Outcome: DecisionOutcome.Approved } =>
+            OrderStatus.Expired when order.Attestation is { Outcome: DecisionOutcome.Expired } =>
                 ("Beställning upphörde – ingen ekonomisk attest", "upphörde eftersom ingen ekonomisk attest kom i tid"),
             OrderStatus.Expired => ("Beställning upphörde – inget godkännande", "upphörde eftersom chefen inte godkände den i tid"),
             _ => ("Beställning avbröts", "avbröts eftersom engagemanget har upphört"),

@@ -59,7 +59,7 @@ public sealed class OrderEndpoints(
         }
 
         var target = await directory.GetPersonAsync(body.IdentityId!, cancellationToken);
-        if (target is null || !ActingRights.MaySee(caller.Identity.HsaId, target))
+        if (target is null || !ActingRights.MaySee(caller.Identity.HsaId, target, today))
         {
             return Problems.NotFound("Identiteten finns inte",
                 $"Det finns ingen identitet med HSA-id {body.IdentityId} som du kan beställa för. Kontrollera HSA-id:t.");

@@ -74,9 +74,9 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         if (activation.Outcome != ActivationOutcome.Activated)
         {
             OrderLog.NotActivated(log, orderId, activation.Outcome);
-            if (activation.Outcome == ActivationOutcome.EngagementEnded)
+            if (activation.Outcome == ActivationOutcome.EngagementEnded
+                && await StepAsync(context, new OrderStep(orderId, OrderStatus.Cancelled, "EngagementEnded", OrderStep.System, context.CurrentUtcDateTime)))
             {
-                await StepAsync(context, new OrderStep(orderId, OrderStatus.Cancelled, "EngagementEnded", OrderStep.System, context.CurrentUtcDateTime));
                 await context.CallActivityAsync(nameof(NotifyOrdererActivity), new OrdererNotice(orderId, OrderStatus.Cancelled));
             }
 
@@ -154,7 +154,12 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             return status;
         }
 
-        await StepAsync(context, new OrderStep(orderId, status, step, decision!.By, context.CurrentUtcDateTime));
+        if (!await StepAsync(context, new OrderStep(orderId, status, step, decision!.By, context.CurrentUtcDateTime)))
+        {
+            // A cancellation won the race: the orderer knows, and a rejection notice would contradict it.
+            return OrderStatus.Cancelled;
+        }
+
         await context.CallActivityAsync(nameof(NotifyOrdererActivity), new OrdererNotice(orderId, status));
         return status;
     }

@@ -58,6 +58,11 @@ public sealed class InitialPasswordVault
     public string Open(string sealedText)
     {
         var sealedBytes = Convert.FromBase64String(sealedText);
+        if (sealedBytes.Length < 28)
+        {
+            throw new CryptographicException("Sealed password is too short to be genuine.");
+        }
+
         var plain = new byte[sealedBytes.Length - 28];
         using var aes = new AesGcm(_key, 16);
         aes.Decrypt(sealedBytes.AsSpan(0, 12), sealedBytes.AsSpan(28), sealedBytes.AsSpan(12, 16), plain);

@@ -251,7 +251,7 @@ public sealed class ActingRightsTests
         var target = A.Person(A.Identity(A.Employee, isProtected: true));
 
         // Act
-        var visible = ActingRights.MaySee(A.Employee, target);
+        var visible = ActingRights.MaySee(A.Employee, target, new DateOnly(2026, 11, 28));
 
         // Assert
         Assert.True(visible);
@@ -264,7 +264,7 @@ public sealed class ActingRightsTests
         var target = A.Person(A.Identity(A.Employee, isProtected: true), [A.Engagement(managerHsaId: A.Manager)]);
 
         // Act
-        var visible = ActingRights.MaySee(A.Manager, target);
+        var visible = ActingRights.MaySee(A.Manager, target, new DateOnly(2026, 11, 28));
 
         // Assert
         Assert.True(visible);
@@ -279,7 +279,7 @@ public sealed class ActingRightsTests
             [A.Engagement("ENG-1", managerHsaId: "SE2321000131-E000000000001"), A.Engagement("ENG-2", orgUnitId: "SU-IVA", managerHsaId: A.Manager)]);
 
         // Act
-        var visible = ActingRights.MaySee(A.Manager, target);
+        var visible = ActingRights.MaySee(A.Manager, target, new DateOnly(2026, 11, 28));
 
         // Assert
         Assert.True(visible);
@@ -295,7 +295,7 @@ public sealed class ActingRightsTests
         var target = A.Person(A.Identity(A.Employee, isProtected: true), [A.Engagement(managerHsaId: A.Manager)]);
 
         // Act
-        var visible = ActingRights.MaySee(caller, target);
+        var visible = ActingRights.MaySee(caller, target, new DateOnly(2026, 11, 28));
 
         // Assert
         Assert.False(visible);
@@ -308,8 +308,8 @@ public sealed class ActingRightsTests
         var target = A.Person(A.Identity(A.Employee, isProtected: true), [A.Engagement(managerHsaId: null)]);
 
         // Act
-        var bySelf = ActingRights.MaySee(A.Employee, target);
-        var byStranger = ActingRights.MaySee(A.Stranger, target);
+        var bySelf = ActingRights.MaySee(A.Employee, target, new DateOnly(2026, 11, 28));
+        var byStranger = ActingRights.MaySee(A.Stranger, target, new DateOnly(2026, 11, 28));
 
         // Assert
         Assert.True(bySelf);
@@ -327,7 +327,7 @@ public sealed class ActingRightsTests
         var target = A.Person(A.Identity(A.Employee, isProtected: false));
 
         // Act
-        var visible = ActingRights.MaySee(caller, target);
+        var visible = ActingRights.MaySee(caller, target, new DateOnly(2026, 11, 28));
 
         // Assert
         Assert.True(visible);

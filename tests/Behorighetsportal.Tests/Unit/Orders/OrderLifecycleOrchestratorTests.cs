@@ -416,11 +416,7 @@ public sealed class OrderLifecycleOrchestratorTests
         Assert.Empty(_harness.Notices);
     }
 
-    [Fact(Skip = "BUG: OrderLifecycleOrchestrator.EndAsync (workflows/Orders/OrderLifecycleOrchestrator.cs:157-158) ignores " +
-        "StepAsync's result: when RecordOrderStepActivity answers Cancelled (the orderer cancelled after the manager's rejection " +
-        "was stored but before the orchestrator recorded it — OrderRepository.CancelAsync accepts a PendingApproval order with a " +
-        "stored decision), the orchestrator still sends NotifyOrdererActivity(Rejected) and returns Rejected, while the order is " +
-        "Cancelled. The same holds for ApprovalExpired / AttestationRejected / AttestationExpired.")]
+    [Fact]
     public async Task RunAsync_CancellationWonBeforeRejectedStep_NoRejectionNotice()
     {
         // Arrange
