@@ -1,3 +1,5 @@
+using Behorighetsportal.Delegations;
+using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
 using Behorighetsportal.Orders;
 using Behorighetsportal.Passwords;
@@ -25,5 +27,12 @@ public static class PortalRoutesMapping
         api.MapGet("/passwords/{token}", (HttpRequest r, string token, PasswordEndpoints h, CancellationToken ct) => h.ShowAsync(r, token, ct));
         api.MapPost("/passwords/{token}", (HttpRequest r, string token, PasswordEndpoints h, CancellationToken ct) => h.RevealAsync(r, token, ct))
             .DisableAntiforgery();
+
+        api.MapGet("/me/assignments", (HttpRequest r, PeopleEndpoints h, CancellationToken ct) => h.MyAssignmentsAsync(r, ct));
+        api.MapGet("/identities/{hsaId}", (HttpRequest r, string hsaId, PeopleEndpoints h, CancellationToken ct) => h.IdentityAsync(r, hsaId, ct));
+
+        api.MapPost("/delegations", (HttpRequest r, DelegationEndpoints h, DurableTaskClient d, CancellationToken ct) => h.CreateAsync(r, d, ct));
+        api.MapGet("/delegations", (HttpRequest r, DelegationEndpoints h, CancellationToken ct) => h.ListAsync(r, ct));
+        api.MapDelete("/delegations/{delegationId}", (HttpRequest r, string delegationId, DelegationEndpoints h, DurableTaskClient d, CancellationToken ct) => h.RevokeAsync(r, delegationId, d, ct));
     }
 }

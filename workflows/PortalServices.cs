@@ -1,4 +1,5 @@
 using Behorighetsportal.Audit;
+using Behorighetsportal.Delegations;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Email;
 using Behorighetsportal.Http;
@@ -27,11 +28,15 @@ public static class PortalServices
         Bind<AuthOptions>(services, AuthOptions.SectionName);
         Bind<IntegrationOptions>(services, IntegrationOptions.SectionName);
         Bind<WorkflowOptions>(services, WorkflowOptions.SectionName);
+        Bind<DelegationOptions>(services, DelegationOptions.SectionName);
 
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<DirectoryRepository>();
         services.AddSingleton<OrderRepository>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<OneTimeActions>();
+        services.AddSingleton<DelegationRepository>();
+        services.AddSingleton<CallerResolver>();
         services.AddSingleton<InitialPasswordVault>();
         services.AddSingleton<UserServiceActivation>();
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
@@ -44,6 +49,8 @@ public static class PortalServices
         services.AddSingleton<ApprovalEndpoints>();
         services.AddSingleton<AttestationEndpoints>();
         services.AddSingleton<PasswordEndpoints>();
+        services.AddSingleton<DelegationEndpoints>();
+        services.AddSingleton<PeopleEndpoints>();
         return services;
     }
 
@@ -57,6 +64,10 @@ public static class PortalServices
         registry.AddActivity<NotifyOrdererActivity>();
         registry.AddActivity<ActivateUserServiceActivity>();
         registry.AddActivity<SendInitialPasswordNoticeActivity>();
+
+        registry.AddOrchestrator<DelegationLifecycleOrchestrator>();
+        registry.AddActivity<StartDelegationActivity>();
+        registry.AddActivity<EndDelegationActivity>();
     }
 
     private static void Bind<T>(IServiceCollection services, string section)

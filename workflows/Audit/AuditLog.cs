@@ -43,6 +43,10 @@ public sealed class AuditLog(StorageAccount storage)
         return entries;
     }
 
+    /// <summary>Whether a step was ever recorded for the subject (used to make a one-time email idempotent).</summary>
+    public async Task<bool> ContainsAsync(string subject, string step, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(subject, cancellationToken)).Any(entry => entry.Step == step);
+
     internal static TableEntity ToEntity(AuditEntry entry) =>
         new(entry.Subject, entry.At.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "-" + entry.Step)
         {

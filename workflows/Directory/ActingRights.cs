@@ -8,6 +8,9 @@ public enum ActingRight
     None,
     Self,
     Orderer,
+
+    /// <summary>Active delegate of the engagement's line manager (R8): every right of the manager but attestation.</summary>
+    Delegate,
     LineManager,
 }
 
@@ -22,11 +25,17 @@ public static class ActingRights
         Engagement engagement,
         IReadOnlyList<OrdererRole> callerOrdererRoles,
         OrgTree tree,
-        DateOnly today)
+        DateOnly today,
+        IReadOnlySet<string>? delegatedManagers = null)
     {
         if (engagement.ManagerHsaId == callerHsaId)
         {
             return ActingRight.LineManager;
+        }
+
+        if (engagement.ManagerHsaId is { } manager && delegatedManagers?.Contains(manager) == true)
+        {
+            return ActingRight.Delegate;
         }
 
         if (CoversAsOrderer(callerOrdererRoles, engagement, tree, today))
@@ -51,12 +60,17 @@ public static class ActingRights
     }
 
     /// <summary>
-    /// R10: a protected identity exists only for themself and their nearest manager (of an engagement that has
-    /// not ended: a former manager loses sight). For everyone else the caller must get exactly the answer an
-    /// unknown HSA-id gets.
+    /// R10: a protected identity exists only for themself, their nearest manager (of an engagement that has not
+    /// ended: a former manager loses sight) and that manager's active delegates. For everyone else the caller
+    /// must get exactly the answer an unknown HSA-id gets.
     /// </summary>
-    public static bool MaySee(string callerHsaId, Person target, DateOnly today) =>
+    public static bool MaySee(string callerHsaId, Person target, DateOnly today, IReadOnlySet<string>? delegatedManagers = null) =>
         !target.Identity.Protected
         || target.Identity.HsaId == callerHsaId
-        || target.Engagements.Any(e => e.ManagerHsaId == callerHsaId && !e.HasEndedBy(today));
+        || target.Engagements.Any(e => !e.HasEndedBy(today) && e.ManagerHsaId is { } manager
+                                       && (manager == callerHsaId || delegatedManagers?.Contains(manager) == true));
+
+    /// <summary>Whether the caller holds the manager role of <paramref name="managerHsaId"/>: as that manager or as an active delegate.</summary>
+    public static bool ActsAsManager(string callerHsaId, string? managerHsaId, IReadOnlySet<string>? delegatedManagers) =>
+        managerHsaId is not null && (managerHsaId == callerHsaId || delegatedManagers?.Contains(managerHsaId) == true);
 }

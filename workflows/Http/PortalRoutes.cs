@@ -6,6 +6,8 @@ public static class PortalRoutes
     public static readonly IReadOnlyList<(string Method, string Route)> All =
     [
         ("GET", "api/health"),
+        ("GET", "api/me/assignments"),
+        ("GET", "api/identities/{hsaId}"),
         ("POST", "api/orders"),
         ("GET", "api/orders/{orderId}"),
         ("POST", "api/orders/{orderId}/cancel"),
@@ -14,5 +16,8 @@ public static class PortalRoutes
         ("POST", "api/attestations/{orderId}"),
         ("GET", "api/passwords/{token}"),
         ("POST", "api/passwords/{token}"),
+        ("POST", "api/delegations"),
+        ("GET", "api/delegations"),
+        ("DELETE", "api/delegations/{delegationId}"),
     ];
 }

@@ -1,4 +1,5 @@
 using Behorighetsportal.Audit;
+using Behorighetsportal.Durable;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
 using Behorighetsportal.Links;
@@ -14,7 +15,7 @@ namespace Behorighetsportal.Orders;
 /// acts: the signed-in caller must be the one the link was sent to, and still the engagement's manager.
 /// </summary>
 public sealed class ApprovalEndpoints(
-    CallerReader callers,
+    CallerResolver callers,
     LinkSigner links,
     OrderRepository orders,
     DirectoryRepository directory,
@@ -63,7 +64,7 @@ public sealed class ApprovalEndpoints(
             return refusal;
         }
 
-        var (order, _, _) = context!.Value;
+        var (order, _, engagement) = context!.Value;
         var outcome = await ReadDecisionAsync(request, cancellationToken);
         if (outcome is null)
         {
@@ -71,19 +72,23 @@ public sealed class ApprovalEndpoints(
                 .Paragraph("Beslutet saknas. Öppna länken i e-postmeddelandet igen och välj Godkänn eller Avslå.");
         }
 
-        var approver = callers.PersonHsaId(request)!;
-        var (current, recorded) = await orders.DecideApprovalAsync(order.OrderId, new Decision(outcome.Value, approver, clock.GetUtcNow()), cancellationToken);
+        var approver = (await callers.ResolveAsync(request, cancellationToken))!.HsaId;
+
+        // "Approved by X as delegate of Y" (R8, R12): the manager whose role a delegate used is kept with the decision.
+        var onBehalfOf = approver == engagement.ManagerHsaId ? null : engagement.ManagerHsaId;
+        var (current, recorded) = await orders.DecideApprovalAsync(order.OrderId, new Decision(outcome.Value, approver, clock.GetUtcNow(), onBehalfOf), cancellationToken);
         if (recorded)
         {
             await audit.AppendAsync(new AuditEntry(order.OrderId, current.Approval!.At,
-                outcome == DecisionOutcome.Approved ? "ApprovalGiven" : "ApprovalRefused", approver), cancellationToken);
+                outcome == DecisionOutcome.Approved ? "ApprovalGiven" : "ApprovalRefused", approver,
+                onBehalfOf is null ? null : "som delegat för " + onBehalfOf), cancellationToken);
             OrderLog.Decided(logger, order.OrderId, DecisionKind.Approval, outcome.Value, approver);
         }
 
         // Also on a second click: while the order still waits, the stored decision is raised again, in case
         // the first delivery failed. The orchestrator takes the first event it sees; a repeat is harmless.
         var delivered = current.Approval is null || current.Status != OrderStatus.PendingApproval
-            || await OrderSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.ApprovalDecided,
+            || await DurableSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.ApprovalDecided,
                 new DecisionEvent(current.Approval.Outcome, current.Approval.By), logger, cancellationToken);
         if (!delivered)
         {
@@ -115,7 +120,7 @@ public sealed class ApprovalEndpoints(
                     .Paragraph("Länken har gått ut och beställningen kan inte längre godkännas. Beställaren kan göra en ny beställning."));
         }
 
-        var caller = callers.PersonHsaId(request);
+        var caller = await callers.ResolveAsync(request, cancellationToken);
         if (caller is null)
         {
             return (null, new HtmlPage(StatusCodes.Status401Unauthorized, Title).Paragraph("Logga in med ditt SITHS-kort och öppna länken igen."));
@@ -124,12 +129,13 @@ public sealed class ApprovalEndpoints(
         var order = await orders.GetAsync(link!.Subject, cancellationToken);
         var target = order is null ? null : await directory.GetPersonAsync(order.IdentityId, cancellationToken);
         var engagement = target?.FindEngagement(order!.EngagementId);
-        if (caller != link.Recipient || engagement is null || engagement.ManagerHsaId != caller)
+        if (caller.HsaId != link.Recipient || engagement is null || !caller.ActsAsManager(engagement.ManagerHsaId))
         {
-            // The same answer whether the link is someone else's or the caller is no longer the manager: it
-            // must not tell who the order is for.
+            // Rights are checked now, not when the link was mailed: a delegation that has ended or been revoked
+            // makes its links stop working. The same answer whether the link is someone else's or the caller no
+            // longer holds the manager role: it must not tell who the order is for.
             return (null, new HtmlPage(StatusCodes.Status403Forbidden, Title)
-                .Paragraph("Den här länken gäller inte för dig, eller så är du inte längre närmaste chef för medarbetaren. Beställningen kan godkännas av medarbetarens närmaste chef."));
+                .Paragraph("Den här länken gäller inte för dig, eller så har du inte längre chefsrollen för medarbetaren. Beställningen kan godkännas av medarbetarens närmaste chef eller chefens delegat."));
         }
 
         return ((order!, target!.Identity, engagement), null);
@@ -142,6 +148,10 @@ public sealed class ApprovalEndpoints(
             var who = decision.By == OrderStep.System
                 ? "systemet"
                 : (await directory.GetIdentityAsync(decision.By, cancellationToken))?.FullName ?? decision.By;
+            if (decision.Reference is { } manager && decision.By != OrderStep.System)
+            {
+                who += " som delegat för " + ((await directory.GetIdentityAsync(manager, cancellationToken))?.FullName ?? manager);
+            }
             var what = decision.Outcome switch
             {
                 DecisionOutcome.Approved => "godkänd",

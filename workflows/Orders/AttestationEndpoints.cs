@@ -1,4 +1,5 @@
 using Behorighetsportal.Audit;
+using Behorighetsportal.Durable;
 using Behorighetsportal.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
@@ -80,7 +81,7 @@ public sealed class AttestationEndpoints(CallerReader callers, OrderRepository o
             OrderLog.Decided(logger, order.OrderId, DecisionKind.Attestation, decision.Outcome, "Marknadsplatsen");
         }
 
-        if (!await OrderSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.AttestationDecided,
+        if (!await DurableSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.AttestationDecided,
                 new DecisionEvent(current.Attestation!.Outcome, current.Attestation.By), logger, cancellationToken))
         {
             return Problems.TryAgain($"Attesten för {order.OrderId} är sparad men kunde inte skickas vidare just nu. Skicka samma attest igen om en stund.");

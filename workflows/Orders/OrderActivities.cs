@@ -1,6 +1,8 @@
 using Behorighetsportal.Audit;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Email;
+using Behorighetsportal.Http;
+using Behorighetsportal.Storage;
 using Behorighetsportal.Links;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -12,37 +14,55 @@ namespace Behorighetsportal.Orders;
 // least once: each is safe to repeat (conditional writes, audit rows keyed by step and time, a one-time
 // mark once an email has gone).
 
-/// <summary>Emails the line manager a signed link to approve or reject (and, later, a reminder).</summary>
+/// <summary>
+/// Emails everyone who holds the line manager's role today — the manager and active delegates (R2, R8) — a
+/// signed link of their own to approve or reject; later, a reminder.
+/// </summary>
 public sealed class RequestApprovalActivity(
-    OrderRepository orders, DirectoryRepository directory, AuditLog audit, IEmailSender email,
+    OrderRepository orders, DirectoryRepository directory, CallerResolver callers, AuditLog audit, IEmailSender email, OneTimeActions once,
     LinkSigner links, IOptions<PortalOptions> portal, ServiceLevelCatalog levels, TimeProvider clock, ILogger<RequestApprovalActivity> logger)
     : TaskActivity<ApprovalRequest, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, ApprovalRequest input)
     {
-        var mark = input.Reminder ? "approval-reminder" : "approval-request";
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
-        if (order.Status != OrderStatus.PendingApproval || order.Approval is not null || await orders.IsMarkedAsync(order.OrderId, mark))
+        if (order.Status != OrderStatus.PendingApproval || order.Approval is not null)
         {
             return false;
         }
 
-        var approver = await directory.GetIdentityAsync(order.ApproverId!) ?? throw new InvalidOperationException($"Order {order.OrderId}: approver not in the directory.");
         var target = await directory.GetPersonAsync(order.IdentityId) ?? throw new InvalidOperationException($"Order {order.OrderId}: identity not in the directory.");
         var orderer = await directory.GetIdentityAsync(order.OrdererId) ?? throw new InvalidOperationException($"Order {order.OrderId}: orderer not in the directory.");
         var engagement = target.FindEngagement(order.EngagementId) ?? throw new InvalidOperationException($"Order {order.OrderId}: engagement not in the directory.");
+        var managerId = engagement.ManagerHsaId ?? order.ApproverId!;
+        var manager = await directory.GetIdentityAsync(managerId) ?? throw new InvalidOperationException($"Order {order.OrderId}: manager not in the directory.");
         var unit = (await directory.GetOrgTreeAsync()).Find(engagement.OrgUnitId)?.Name ?? engagement.OrgUnitId;
         var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(input.ExpiresAtUtc, DateTimeKind.Utc));
-        var token = links.Sign(new LinkToken(LinkPurpose.Approval, order.OrderId, approver.HsaId, expiresAt));
 
-        await email.SendAsync(OrderEmails.ApprovalRequest(
-            approver, target.Identity, engagement, unit, orderer, order, levels.Find(order.Level)!,
-            portal.Value.Link("/api/approvals/" + token), expiresAt, input.Reminder));
-        await orders.MarkAsync(order.OrderId, mark);
-        await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(),
-            input.Reminder ? "ApprovalReminderSent" : "ApprovalRequested", OrderStep.System, "Till " + approver.HsaId));
+        var sent = false;
+        foreach (var (holderId, asDelegate) in await callers.ManagerRoleHoldersAsync(managerId, CancellationToken.None))
+        {
+            var recipient = asDelegate ? await directory.GetIdentityAsync(holderId) : manager;
+            if (recipient is null)
+            {
+                continue;
+            }
+
+            var action = (input.Reminder ? "approval-reminder|" : "approval-request|") + holderId;
+            sent |= await once.RunOnceAsync(order.OrderId, action, clock.GetUtcNow(), async () =>
+            {
+                var token = links.Sign(new LinkToken(LinkPurpose.Approval, order.OrderId, recipient.HsaId, expiresAt));
+                await email.SendAsync(OrderEmails.ApprovalRequest(
+                    recipient, asDelegate ? manager : null, target.Identity, engagement, unit, orderer, order, levels.Find(order.Level)!,
+                    portal.Value.Link("/api/approvals/" + token), expiresAt, input.Reminder));
+                await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(),
+                    input.Reminder ? "ApprovalReminderSent" : "ApprovalRequested", OrderStep.System,
+                    "Till " + recipient.HsaId + (asDelegate ? " som delegat för " + managerId : "")));
+            });
+        }
+
         OrderLog.ApprovalRequested(logger, order.OrderId, input.Reminder);
-        return true;
+        return sent;
     }
 }
 
@@ -92,18 +112,13 @@ public sealed class ExpireDecisionActivity(OrderRepository orders) : TaskActivit
 }
 
 /// <summary>Tells the orderer that their order was rejected, expired, or cancelled because the engagement ended.</summary>
-public sealed class NotifyOrdererActivity(OrderRepository orders, DirectoryRepository directory, IEmailSender email, ILogger<NotifyOrdererActivity> logger)
+public sealed class NotifyOrdererActivity(
+    OrderRepository orders, DirectoryRepository directory, IEmailSender email, OneTimeActions once, TimeProvider clock, ILogger<NotifyOrdererActivity> logger)
     : TaskActivity<OrdererNotice, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, OrdererNotice input)
     {
-        var mark = "orderer-notice-" + input.Outcome;
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
-        if (await orders.IsMarkedAsync(order.OrderId, mark))
-        {
-            return false;
-        }
-
         var orderer = await directory.GetIdentityAsync(order.OrdererId);
         var target = await directory.GetIdentityAsync(order.IdentityId);
         if (orderer is null || target is null)
@@ -111,10 +126,10 @@ public sealed class NotifyOrdererActivity(OrderRepository orders, DirectoryRepos
             return false;
         }
 
-        await email.SendAsync(OrderEmails.OrdererNotice(orderer, target, order, input.Outcome));
-        await orders.MarkAsync(order.OrderId, mark);
+        var sent = await once.RunOnceAsync(order.OrderId, "orderer-notice|" + input.Outcome, clock.GetUtcNow(),
+            () => email.SendAsync(OrderEmails.OrdererNotice(orderer, target, order, input.Outcome)));
         OrderLog.OrdererNotified(logger, order.OrderId, input.Outcome);
-        return true;
+        return sent;
     }
 }
 
@@ -123,8 +138,7 @@ public sealed class NotifyOrdererActivity(OrderRepository orders, DirectoryRepos
 /// becomes Active before the user service does, in one conditional write: from then on a cancellation is
 /// refused, so an active account never belongs to a cancelled order.
 /// </summary>
-public sealed class ActivateUserServiceActivity(
-    OrderRepository orders, DirectoryRepository directory, UserServiceActivation activation, ILogger<ActivateUserServiceActivity> logger)
+public sealed class ActivateUserServiceActivity(OrderRepository orders, UserServiceActivation activation, ILogger<ActivateUserServiceActivity> logger)
     : TaskActivity<ActivationRequest, ActivationResult>
 {
     public override async Task<ActivationResult> RunAsync(TaskActivityContext context, ActivationRequest input)
@@ -133,10 +147,9 @@ public sealed class ActivateUserServiceActivity(
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
         if (order.Status != OrderStatus.Active)
         {
-            var engagement = (await directory.GetPersonAsync(order.IdentityId))?.FindEngagement(order.EngagementId);
-            if (engagement is null || engagement.HasEndedBy(StockholmTime.DateOn(at)))
+            if (await activation.CheckReadyAsync(order, at) is { } notReady)
             {
-                return new ActivationResult(ActivationOutcome.EngagementEnded, false);
+                return notReady;
             }
 
             (order, _) = await orders.MoveToAsync(order.OrderId, OrderStatus.Active);
@@ -152,9 +165,12 @@ public sealed class ActivateUserServiceActivity(
     }
 }
 
-/// <summary>R6: tells the line manager it is time to fetch the initial password, with a signed link.</summary>
+/// <summary>
+/// R6: tells the line manager — and active delegates (R8) — that it is time to fetch the initial password, each
+/// with a signed link of their own.
+/// </summary>
 public sealed class SendInitialPasswordNoticeActivity(
-    OrderRepository orders, DirectoryRepository directory, AuditLog audit, IEmailSender email,
+    OrderRepository orders, DirectoryRepository directory, CallerResolver callers, AuditLog audit, IEmailSender email, OneTimeActions once,
     LinkSigner links, IOptions<PortalOptions> portal, ILogger<SendInitialPasswordNoticeActivity> logger)
     : TaskActivity<PasswordNoticeRequest, bool>
 {
@@ -163,28 +179,35 @@ public sealed class SendInitialPasswordNoticeActivity(
 
     public override async Task<bool> RunAsync(TaskActivityContext context, PasswordNoticeRequest input)
     {
-        const string mark = "password-notice";
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
-        if (await orders.IsMarkedAsync(order.OrderId, mark))
-        {
-            return false;
-        }
-
         var person = await directory.GetPersonAsync(order.IdentityId) ?? throw new InvalidOperationException($"Order {order.OrderId}: identity not in the directory.");
         var managerId = person.FindEngagement(order.EngagementId)?.ManagerHsaId;
-        var manager = managerId is null ? null : await directory.GetIdentityAsync(managerId);
-        if (manager is null)
+        if (managerId is null)
         {
             OrderLog.NoManagerForPassword(logger, order.OrderId);
             return false;
         }
 
         var at = new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc));
-        var token = links.Sign(new LinkToken(LinkPurpose.InitialPassword, order.OrderId, manager.HsaId, at + LinkLifetime));
-        await email.SendAsync(OrderEmails.InitialPasswordNotice(manager, person.Identity, order, portal.Value.Link("/api/passwords/" + token)));
-        await orders.MarkAsync(order.OrderId, mark);
-        await audit.AppendAsync(new AuditEntry(order.OrderId, at, "InitialPasswordNoticeSent", OrderStep.System, "Till " + manager.HsaId));
+        var sent = false;
+        foreach (var (holderId, asDelegate) in await callers.ManagerRoleHoldersAsync(managerId, CancellationToken.None))
+        {
+            var recipient = await directory.GetIdentityAsync(holderId);
+            if (recipient is null)
+            {
+                continue;
+            }
+
+            sent |= await once.RunOnceAsync(order.OrderId, "password-notice|" + holderId, at, async () =>
+            {
+                var token = links.Sign(new LinkToken(LinkPurpose.InitialPassword, order.OrderId, recipient.HsaId, at + LinkLifetime));
+                await email.SendAsync(OrderEmails.InitialPasswordNotice(recipient, person.Identity, order, portal.Value.Link("/api/passwords/" + token)));
+                await audit.AppendAsync(new AuditEntry(order.OrderId, at, "InitialPasswordNoticeSent", OrderStep.System,
+                    "Till " + recipient.HsaId + (asDelegate ? " som delegat för " + managerId : "")));
+            });
+        }
+
         OrderLog.PasswordNoticeSent(logger, order.OrderId);
-        return true;
+        return sent;
     }
 }

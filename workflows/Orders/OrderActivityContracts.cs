@@ -28,8 +28,11 @@ public enum ActivationOutcome
     Activated,
     Cancelled,
     EngagementEnded,
+
+    /// <summary>KiV moved the engagement's start after the order was placed; wait again until <see cref="ActivationResult.NotBeforeUtc"/> (R4).</summary>
+    NotYetStarted,
 }
 
-public sealed record ActivationResult(ActivationOutcome Outcome, bool NeedsInitialPassword);
+public sealed record ActivationResult(ActivationOutcome Outcome, bool NeedsInitialPassword, DateTime? NotBeforeUtc = null);
 
 public sealed record PasswordNoticeRequest(string OrderId, DateTime At);

@@ -14,17 +14,18 @@ public static class OrderEmails
     private static readonly CultureInfo Swedish = CultureInfo.GetCultureInfo("sv-SE");
 
     public static EmailMessage ApprovalRequest(
-        Identity approver, Identity target, Engagement engagement, string unitName, Identity orderer,
+        Identity approver, Identity? onBehalfOf, Identity target, Engagement engagement, string unitName, Identity orderer,
         Order order, ServiceLevel level, string link, DateTimeOffset expiresAt, bool reminder)
     {
         var template = new EmailTemplate(approver.GivenName);
+        var role = onBehalfOf is null ? "som närmaste chef" : $"som delegat för {onBehalfOf.FullName} (chefsrollen är delegerad till dig)";
         if (reminder)
         {
             template.Paragraph("Detta är en påminnelse: en beställning väntar fortfarande på ditt godkännande.");
         }
 
         template
-            .Paragraph($"{orderer.FullName} har beställt användartjänst för {target.FullName} och beställningen behöver ditt godkännande som närmaste chef.")
+            .Paragraph($"{orderer.FullName} har beställt användartjänst för {target.FullName} och beställningen behöver ditt godkännande {role}.")
             .Paragraph(
                 $"Medarbetare: {target.FullName} ({target.HsaId})\n" +
                 $"Engagemang: {engagement.Title}, {unitName}\n" +

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Behorighetsportal.Audit;
+using Behorighetsportal.Durable;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
 using Microsoft.AspNetCore.Http;
@@ -25,7 +26,7 @@ public sealed record OrderView(
 /// input completely before its first write, so a rejected request changes nothing.
 /// </summary>
 public sealed class OrderEndpoints(
-    CallerReader callers,
+    CallerResolver callers,
     DirectoryRepository directory,
     OrderRepository orders,
     AuditLog audit,
@@ -39,7 +40,7 @@ public sealed class OrderEndpoints(
 
     public async Task<IResult> PlaceAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var caller = await CurrentPersonAsync(request, cancellationToken);
+        var caller = await callers.ResolveAsync(request, cancellationToken);
         if (caller is null)
         {
             return Problems.Unauthorized();
@@ -51,7 +52,7 @@ public sealed class OrderEndpoints(
             return Problems.MalformedJson();
         }
 
-        var today = StockholmTime.Today(clock);
+        var today = caller.Today;
         var invalid = OrderRules.ValidateFields(body, levels, today, MaxDaysAhead, MaxCommentLength, out var level, out var startDate);
         if (invalid is not null)
         {
@@ -59,7 +60,7 @@ public sealed class OrderEndpoints(
         }
 
         var target = await directory.GetPersonAsync(body.IdentityId!, cancellationToken);
-        if (target is null || !ActingRights.MaySee(caller.Identity.HsaId, target, today))
+        if (target is null || !ActingRights.MaySee(caller.HsaId, target, today, caller.DelegatedManagers))
         {
             return Problems.NotFound("Identiteten finns inte",
                 $"Det finns ingen identitet med HSA-id {body.IdentityId} som du kan beställa för. Kontrollera HSA-id:t.");
@@ -73,7 +74,7 @@ public sealed class OrderEndpoints(
         }
 
         var tree = await directory.GetOrgTreeAsync(cancellationToken);
-        var right = ActingRights.ForEngagement(caller.Identity.HsaId, engagement, caller.OrdererRoles, tree, today);
+        var right = ActingRights.ForEngagement(caller.HsaId, engagement, caller.Person.OrdererRoles, tree, today, caller.DelegatedManagers);
         if (right == ActingRight.None)
         {
             return Problems.Forbidden(
@@ -87,8 +88,9 @@ public sealed class OrderEndpoints(
                 $"Engagemanget {engagement.EngagementId} upphörde {OrderEmails.Date(engagement.EndDate!.Value)}. Användartjänst kan bara beställas för ett pågående eller kommande engagemang.");
         }
 
-        // R2: the line manager's own order needs no approval; anyone else's waits for that manager.
-        var requiresApproval = right != ActingRight.LineManager;
+        // R2: an order by the line manager or the manager's active delegate needs no approval; anyone else's
+        // waits for that manager (or a delegate).
+        var requiresApproval = right is not (ActingRight.LineManager or ActingRight.Delegate);
         if (requiresApproval && engagement.ManagerHsaId is null)
         {
             return Problems.Unprocessable("Chef saknas för engagemanget",
@@ -103,7 +105,7 @@ public sealed class OrderEndpoints(
             Level: level!.Level,
             StartDate: startDate,
             ActivationDate: activationDate,
-            OrdererId: caller.Identity.HsaId,
+            OrdererId: caller.HsaId,
             ApproverId: engagement.ManagerHsaId,
             RequiresApproval: requiresApproval,
             Comment: string.IsNullOrWhiteSpace(body.Comment) ? null : body.Comment.Trim(),
@@ -116,8 +118,9 @@ public sealed class OrderEndpoints(
                 $"Det finns redan en pågående beställning för engagemanget {engagement.EngagementId}. Vänta tills den är klar eller avbryt den innan du beställer igen.");
         }
 
-        await audit.AppendAsync(new AuditEntry(order.OrderId, order.PlacedAt, "Placed", caller.Identity.HsaId,
-            $"Nivå {order.Level}, start {DirectoryRepository.Format(order.StartDate)}, aktivering {DirectoryRepository.Format(activationDate)}, som {right}"), cancellationToken);
+        await audit.AppendAsync(new AuditEntry(order.OrderId, order.PlacedAt, "Placed", caller.HsaId,
+            $"Nivå {order.Level}, start {DirectoryRepository.Format(order.StartDate)}, aktivering {DirectoryRepository.Format(activationDate)}, som {right}"
+            + (right == ActingRight.Delegate ? $" för {engagement.ManagerHsaId}" : "")), cancellationToken);
 
         var settings = workflow.Value;
         var input = new OrderLifecycleInput(order.OrderId, requiresApproval, StockholmTime.StartOfDayUtc(activationDate),
@@ -142,13 +145,13 @@ public sealed class OrderEndpoints(
 
     public async Task<IResult> GetAsync(HttpRequest request, string orderId, CancellationToken cancellationToken)
     {
-        var caller = await CurrentPersonAsync(request, cancellationToken);
+        var caller = await callers.ResolveAsync(request, cancellationToken);
         if (caller is null)
         {
             return Problems.Unauthorized();
         }
 
-        var order = await FindVisibleOrderAsync(caller.Identity.HsaId, orderId, cancellationToken);
+        var order = await FindVisibleOrderAsync(caller, orderId, cancellationToken);
         if (order is null)
         {
             return OrderNotFound(orderId);
@@ -163,26 +166,26 @@ public sealed class OrderEndpoints(
 
     public async Task<IResult> CancelAsync(HttpRequest request, string orderId, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var caller = await CurrentPersonAsync(request, cancellationToken);
+        var caller = await callers.ResolveAsync(request, cancellationToken);
         if (caller is null)
         {
             return Problems.Unauthorized();
         }
 
-        var order = await FindVisibleOrderAsync(caller.Identity.HsaId, orderId, cancellationToken);
+        var order = await FindVisibleOrderAsync(caller, orderId, cancellationToken);
         if (order is null)
         {
             return OrderNotFound(orderId);
         }
 
         var managerId = (await directory.GetPersonAsync(order.IdentityId, cancellationToken))?.FindEngagement(order.EngagementId)?.ManagerHsaId;
-        if (caller.Identity.HsaId != order.OrdererId && caller.Identity.HsaId != managerId)
+        if (caller.HsaId != order.OrdererId && !caller.ActsAsManager(managerId))
         {
-            return Problems.Forbidden("Bara den som beställde och medarbetarens närmaste chef kan avbryta beställningen.");
+            return Problems.Forbidden("Bara den som beställde och medarbetarens närmaste chef (eller chefens delegat) kan avbryta beställningen.");
         }
 
-        var (current, recorded) = await orders.CancelAsync(order.OrderId, caller.Identity.HsaId, cancellationToken);
-        var retryOfOwnCancel = !recorded && current.Status == OrderStatus.Cancelled && current.CancelledBy == caller.Identity.HsaId;
+        var (current, recorded) = await orders.CancelAsync(order.OrderId, caller.HsaId, cancellationToken);
+        var retryOfOwnCancel = !recorded && current.Status == OrderStatus.Cancelled && current.CancelledBy == caller.HsaId;
         if (!recorded && !retryOfOwnCancel)
         {
             return Problems.Conflict("Beställningen kan inte avbrytas",
@@ -191,13 +194,13 @@ public sealed class OrderEndpoints(
 
         if (recorded)
         {
-            await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(), "Cancelled", caller.Identity.HsaId), cancellationToken);
+            await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(), "Cancelled", caller.HsaId), cancellationToken);
             await orders.ReleaseClaimAsync(current, cancellationToken);
-            OrderLog.Cancelled(logger, order.OrderId, caller.Identity.HsaId);
+            OrderLog.Cancelled(logger, order.OrderId, caller.HsaId);
         }
 
-        if (!await OrderSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.CancelRequested,
-                new DecisionEvent(DecisionOutcome.Rejected, caller.Identity.HsaId), logger, cancellationToken))
+        if (!await DurableSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.CancelRequested,
+                new DecisionEvent(DecisionOutcome.Rejected, caller.HsaId), logger, cancellationToken))
         {
             return Problems.TryAgain("Beställningen är avbruten men arbetsflödet kunde inte nås just nu. Skicka avbrottet igen om en stund.");
         }
@@ -205,15 +208,12 @@ public sealed class OrderEndpoints(
         return Results.Json(new OrderAccepted(order.OrderId, OrderStatus.Cancelled), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    /// <summary>The caller as a person in the directory, or null (401) without a readable principal or a known HSA-id.</summary>
-    private async Task<Person?> CurrentPersonAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        callers.PersonHsaId(request) is { } hsaId ? await directory.GetPersonAsync(hsaId, cancellationToken) : null;
-
     /// <summary>
-    /// An order is visible to its orderer, its approver, the engagement's line manager and the person it is
-    /// for. For anyone else it does not exist — the same answer as an unknown id.
+    /// An order is visible to its orderer, its approver, whoever holds the engagement's manager role now (the
+    /// manager or an active delegate) and the person it is for. For anyone else it does not exist — the same
+    /// answer as an unknown id.
     /// </summary>
-    private async Task<Order?> FindVisibleOrderAsync(string callerHsaId, string orderId, CancellationToken cancellationToken)
+    private async Task<Order?> FindVisibleOrderAsync(Caller caller, string orderId, CancellationToken cancellationToken)
     {
         if (orderId.Length > 64)
         {
@@ -226,13 +226,13 @@ public sealed class OrderEndpoints(
             return null;
         }
 
-        if (callerHsaId == order.OrdererId || callerHsaId == order.ApproverId || callerHsaId == order.IdentityId)
+        if (caller.HsaId == order.OrdererId || caller.HsaId == order.ApproverId || caller.HsaId == order.IdentityId)
         {
             return order;
         }
 
         var person = await directory.GetPersonAsync(order.IdentityId, cancellationToken);
-        return person?.FindEngagement(order.EngagementId)?.ManagerHsaId == callerHsaId ? order : null;
+        return caller.ActsAsManager(person?.FindEngagement(order.EngagementId)?.ManagerHsaId) ? order : null;
     }
 
     private static IResult OrderNotFound(string orderId) => Problems.NotFound("Beställningen finns inte",

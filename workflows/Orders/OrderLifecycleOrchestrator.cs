@@ -18,6 +18,8 @@ public sealed record OrderLifecycleInput(string OrderId, bool RequiresApproval, 
 /// </summary>
 public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycleInput, OrderStatus>
 {
+    private const int MaxStartDateWaits = 5;
+
     public override async Task<OrderStatus> RunAsync(TaskOrchestrationContext context, OrderLifecycleInput input)
     {
         var log = context.CreateReplaySafeLogger<OrderLifecycleOrchestrator>();
@@ -55,27 +57,28 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             return OrderStatus.Cancelled;
         }
 
-        // R4: never before the engagement's start date, at 00:00 Europe/Stockholm (computed when placed).
-        using (var waiting = new CancellationTokenSource())
+        // R4: never before the engagement's start date, at 00:00 Europe/Stockholm. The date was computed when the
+        // order was placed; if KiV has moved the start since, activation answers with the new instant and the
+        // order waits again (a few times at most: a start that keeps moving needs a person to look at it).
+        var activateAt = input.ActivationAtUtc;
+        ActivationResult activation = new(ActivationOutcome.NotYetStarted, false, activateAt);
+        for (var attempt = 0; attempt < MaxStartDateWaits && activation.Outcome == ActivationOutcome.NotYetStarted; attempt++)
         {
-            var due = context.CreateTimer(input.ActivationAtUtc, waiting.Token);
-            var cancel = context.WaitForExternalEvent<DecisionEvent>(OrderEvents.CancelRequested, waiting.Token);
-            if (await Task.WhenAny(due, cancel) == cancel)
+            if (!await WaitForStartDateAsync(context, activation.NotBeforeUtc ?? activateAt))
             {
-                waiting.Cancel();
                 return await EndAsync(context, orderId, null, "StartDate");
             }
 
-            waiting.Cancel();
+            activation = await context.CallActivityAsync<ActivationResult>(
+                nameof(ActivateUserServiceActivity), new ActivationRequest(orderId, context.CurrentUtcDateTime));
         }
 
-        var activation = await context.CallActivityAsync<ActivationResult>(
-            nameof(ActivateUserServiceActivity), new ActivationRequest(orderId, context.CurrentUtcDateTime));
         if (activation.Outcome != ActivationOutcome.Activated)
         {
             OrderLog.NotActivated(log, orderId, activation.Outcome);
-            if (activation.Outcome == ActivationOutcome.EngagementEnded
-                && await StepAsync(context, new OrderStep(orderId, OrderStatus.Cancelled, "EngagementEnded", OrderStep.System, context.CurrentUtcDateTime)))
+            var reason = activation.Outcome == ActivationOutcome.EngagementEnded ? "EngagementEnded" : "StartDateKeptMoving";
+            if (activation.Outcome is ActivationOutcome.EngagementEnded or ActivationOutcome.NotYetStarted
+                && await StepAsync(context, new OrderStep(orderId, OrderStatus.Cancelled, reason, OrderStep.System, context.CurrentUtcDateTime)))
             {
                 await context.CallActivityAsync(nameof(NotifyOrdererActivity), new OrdererNotice(orderId, OrderStatus.Cancelled));
             }
@@ -91,6 +94,17 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
 
         OrderLog.LifecycleCompleted(log, orderId);
         return OrderStatus.Active;
+    }
+
+    /// <summary>Waits for the activation instant or a cancellation; false when cancelled.</summary>
+    private static async Task<bool> WaitForStartDateAsync(TaskOrchestrationContext context, DateTime activateAt)
+    {
+        using var waiting = new CancellationTokenSource();
+        var due = context.CreateTimer(activateAt, waiting.Token);
+        var cancel = context.WaitForExternalEvent<DecisionEvent>(OrderEvents.CancelRequested, waiting.Token);
+        var winner = await Task.WhenAny(due, cancel);
+        waiting.Cancel();
+        return winner == due;
     }
 
     /// <summary>

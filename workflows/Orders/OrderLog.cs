@@ -32,9 +32,6 @@ internal static partial class OrderLog
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Order {OrderId} cancelled by {Actor}")]
     public static partial void Cancelled(ILogger logger, string orderId, string actor);
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Order {OrderId}: raising {EventName} failed; the caller was asked to try again")]
-    public static partial void RaiseFailed(ILogger logger, Exception exception, string orderId, string eventName);
-
     [LoggerMessage(EventId = 1011, Level = LogLevel.Error, Message = "Order {OrderId}: the orchestration could not be started; the order is marked Failed")]
     public static partial void StartFailed(ILogger logger, Exception exception, string orderId);
 

@@ -22,6 +22,7 @@ public sealed class OrderRepository(StorageAccount storage)
 {
     private const string OrderRow = "order";
     private const string ClaimPrefix = "activeorder|";
+    private static readonly TimeSpan AbandonedClaimAfter = TimeSpan.FromMinutes(2);
 
     private TableClient Orders => storage.Table(TableNames.Orders);
 
@@ -33,17 +34,19 @@ public sealed class OrderRepository(StorageAccount storage)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var identities = storage.Table(TableNames.Identities);
-        var claim = new TableEntity(order.IdentityId, ClaimPrefix + order.EngagementId) { ["OrderId"] = order.OrderId };
+        var claim = new TableEntity(order.IdentityId, ClaimPrefix + order.EngagementId) { ["OrderId"] = order.OrderId, ["ClaimedAt"] = order.PlacedAt };
         try
         {
             await identities.AddEntityAsync(claim, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            // A claim whose order has finished (or was never written) is stale; take it over, conditionally.
+            // A claim whose order has finished is stale; so is one whose order was never written, once the
+            // placing request has had time to write it (it died in between). Take a stale claim over, conditionally.
             var existing = await identities.GetEntityAsync<TableEntity>(order.IdentityId, claim.RowKey, cancellationToken: cancellationToken);
             var holder = await GetAsync(existing.Value.GetString("OrderId"), cancellationToken);
-            if (holder is not null && !holder.Status.IsFinal())
+            var abandoned = holder is null && existing.Value.GetDateTimeOffset("ClaimedAt") is { } claimedAt && claimedAt < order.PlacedAt - AbandonedClaimAfter;
+            if (holder is null ? !abandoned : !holder.Status.IsFinal())
             {
                 return PlaceResult.EngagementBusy;
             }
@@ -104,19 +107,6 @@ public sealed class OrderRepository(StorageAccount storage)
                 // Already released, or taken over by a newer order.
             }
         }
-    }
-
-    /// <summary>Marks a one-time side effect (an email) as done; false when it was marked before.</summary>
-    public async Task<bool> IsMarkedAsync(string orderId, string mark, CancellationToken cancellationToken = default)
-    {
-        await storage.EnsureCreatedAsync(cancellationToken);
-        var row = await Orders.GetEntityIfExistsAsync<TableEntity>(orderId, "mark|" + mark, cancellationToken: cancellationToken);
-        return row.HasValue;
-    }
-
-    public async Task MarkAsync(string orderId, string mark, CancellationToken cancellationToken = default)
-    {
-        await Orders.UpsertEntityAsync(new TableEntity(orderId, "mark|" + mark), TableUpdateMode.Replace, cancellationToken);
     }
 
     private async Task<(Order Order, bool Recorded)> UpdateAsync(

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Azure;
 using Azure.Data.Tables;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Passwords;
@@ -20,11 +19,11 @@ public sealed record ProvisioningMessage(
 
 /// <summary>
 /// Switches a user service on for an order (R4) and hands it to the AD connector, once. The user service,
-/// a provisioning marker and (R6) a sealed initial password are written in one transaction in the identity's
-/// partition; the queue message goes out after it and the marker then says so. A retried activity finds the
-/// marker and neither writes nor sends again.
+/// an activation marker and (R6) a sealed initial password are written in one transaction in the identity's
+/// partition; the queue message goes out after it as a one-time action. A retried activity finds the marker
+/// and the completed action, and neither writes nor sends again.
 /// </summary>
-public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepository directory, InitialPasswordVault vault)
+public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepository directory, InitialPasswordVault vault, OneTimeActions once)
 {
     private const string MarkerPrefix = "provisioning|";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -37,12 +36,13 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
         {
             var person = await directory.GetPersonAsync(order.IdentityId, cancellationToken)
                 ?? throw new InvalidOperationException($"Order {order.OrderId}: identity is no longer in the directory.");
-            var engagement = person.FindEngagement(order.EngagementId);
             var today = StockholmTime.DateOn(at);
-            if (engagement is null || engagement.HasEndedBy(today))
+            if (NotReady(person, order, today) is { } notReady)
             {
-                return new ActivationResult(ActivationOutcome.EngagementEnded, false);
+                return notReady;
             }
+
+            var engagement = person.FindEngagement(order.EngagementId)!;
 
             var needsPassword = InitialPasswordRule.IsNeeded(person, engagement, today);
             var service = new UserService(order.IdentityId, order.EngagementId, order.Level, UserServiceStatus.Active, today, null, order.OrderId);
@@ -52,7 +52,6 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
                 new(TableTransactionActionType.Add, new TableEntity(order.IdentityId, MarkerPrefix + order.OrderId)
                 {
                     ["NeedsPassword"] = needsPassword,
-                    ["Sent"] = false,
                 }),
             ];
             if (needsPassword)
@@ -75,7 +74,7 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
         }
 
         var needsInitialPassword = marker.GetBoolean("NeedsPassword") ?? false;
-        if (marker.GetBoolean("Sent") != true)
+        await once.RunOnceAsync(order.OrderId, "provisioning-message", at, async () =>
         {
             string? sealedPassword = null;
             if (needsInitialPassword)
@@ -86,11 +85,32 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
 
             var message = new ProvisioningMessage(order.OrderId, "ActivateUserService", order.IdentityId, order.EngagementId, order.Level, order.ActivationDate, sealedPassword);
             await storage.Queue(QueueNames.Provisioning).SendMessageAsync(JsonSerializer.Serialize(message, Json), cancellationToken);
-            marker["Sent"] = true;
-            await identities.UpdateEntityAsync(marker, ETag.All, TableUpdateMode.Merge, cancellationToken);
-        }
+        }, cancellationToken);
 
         return new ActivationResult(ActivationOutcome.Activated, needsInitialPassword);
+    }
+
+    /// <summary>
+    /// Why the order's user service cannot be switched on today, or null when it can: the engagement has ended,
+    /// or (R4) it has not started yet — KiV may have moved the start after the order was placed.
+    /// </summary>
+    public async Task<ActivationResult?> CheckReadyAsync(Order order, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        var person = await directory.GetPersonAsync(order.IdentityId, cancellationToken);
+        return person is null ? new ActivationResult(ActivationOutcome.EngagementEnded, false) : NotReady(person, order, StockholmTime.DateOn(at));
+    }
+
+    private static ActivationResult? NotReady(Person person, Order order, DateOnly today)
+    {
+        var engagement = person.FindEngagement(order.EngagementId);
+        if (engagement is null || engagement.HasEndedBy(today))
+        {
+            return new ActivationResult(ActivationOutcome.EngagementEnded, false);
+        }
+
+        return engagement.StartDate > today
+            ? new ActivationResult(ActivationOutcome.NotYetStarted, false, StockholmTime.StartOfDayUtc(engagement.StartDate))
+            : null;
     }
 
     private async Task<TableEntity?> ReadMarkerAsync(Order order, CancellationToken cancellationToken)

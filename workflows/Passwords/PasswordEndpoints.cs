@@ -14,7 +14,7 @@ namespace Behorighetsportal.Passwords;
 /// erases it. The caller must be the one the link was mailed to and still the engagement's manager.
 /// </summary>
 public sealed class PasswordEndpoints(
-    CallerReader callers,
+    CallerResolver callers,
     LinkSigner links,
     OrderRepository orders,
     DirectoryRepository directory,
@@ -49,7 +49,7 @@ public sealed class PasswordEndpoints(
         }
 
         var (order, target, _) = context!.Value;
-        var caller = callers.PersonHsaId(request)!;
+        var caller = (await callers.ResolveAsync(request, cancellationToken))!.HsaId;
         var now = clock.GetUtcNow();
         var password = await vault.RevealOnceAsync(order.IdentityId, order.EngagementId, order.OrderId, caller, now, cancellationToken);
         if (password is null)
@@ -78,7 +78,7 @@ public sealed class PasswordEndpoints(
                     .Paragraph("Länken har gått ut. Kontakta VGR support, 010-47 37 100 knappval 1, för ett nytt lösenord."));
         }
 
-        var caller = callers.PersonHsaId(request);
+        var caller = await callers.ResolveAsync(request, cancellationToken);
         if (caller is null)
         {
             return (null, new HtmlPage(StatusCodes.Status401Unauthorized, Title).Paragraph("Logga in med ditt SITHS-kort och öppna länken igen."));
@@ -87,10 +87,10 @@ public sealed class PasswordEndpoints(
         var order = await orders.GetAsync(link!.Subject, cancellationToken);
         var target = order is null ? null : await directory.GetPersonAsync(order.IdentityId, cancellationToken);
         var engagement = target?.FindEngagement(order!.EngagementId);
-        if (caller != link.Recipient || engagement is null || engagement.ManagerHsaId != caller)
+        if (caller.HsaId != link.Recipient || engagement is null || !caller.ActsAsManager(engagement.ManagerHsaId))
         {
             return (null, new HtmlPage(StatusCodes.Status403Forbidden, Title)
-                .Paragraph("Den här länken gäller inte för dig, eller så är du inte längre närmaste chef för medarbetaren. Lösenordet hämtas av medarbetarens närmaste chef."));
+                .Paragraph("Den här länken gäller inte för dig, eller så har du inte längre chefsrollen för medarbetaren. Lösenordet hämtas av medarbetarens närmaste chef eller chefens delegat."));
         }
 
         var state = await vault.GetStateAsync(order!.IdentityId, order.EngagementId, cancellationToken);

@@ -8,7 +8,10 @@ namespace Behorighetsportal.Storage;
 /// <item><c>ManagerIndex</c>: PK = manager HSA-id, RK = engagement id (who a manager is nearest manager for).</item>
 /// <item><c>OrgUnits</c>: PK = administration (the tree is read whole per administration).</item>
 /// <item><c>Orders</c>: PK = order id (order row and approval row side by side).</item>
-/// <item><c>AuditLog</c>: PK = subject (an order id), RK = time-ordered sequence; append only.</item>
+/// <item><c>AuditLog</c>: PK = subject (an order or delegation id), RK = time-ordered sequence; append only.</item>
+/// <item><c>Delegations</c>: PK = HSA-id, RK = <c>given|{id}</c> on the manager's side and <c>received|{id}</c> on the
+/// delegate's, so "what did I give" and "what do I hold" are each one partition query.</item>
+/// <item><c>OneTimeActions</c>: PK = subject (order or delegation id), RK = action (an email, a message).</item>
 /// </list>
 /// </summary>
 public static class TableNames
@@ -18,8 +21,10 @@ public static class TableNames
     public const string OrgUnits = "OrgUnits";
     public const string Orders = "Orders";
     public const string AuditLog = "AuditLog";
+    public const string Delegations = "Delegations";
+    public const string OneTimeActions = "OneTimeActions";
 
-    public static readonly IReadOnlyList<string> All = [Identities, ManagerIndex, OrgUnits, Orders, AuditLog];
+    public static readonly IReadOnlyList<string> All = [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions];
 }
 
 public static class QueueNames

@@ -102,11 +102,7 @@ public sealed class OrderEmailActivityTests : IAsyncLifetime
         Assert.Single(await _context.Get<Behorighetsportal.Audit.AuditLog>().ReadAsync(order.OrderId), e => e.Step == "ApprovalRequested");
     }
 
-    [Fact(Skip = "BUG: workflows/Orders/OrderActivities.cs RequestApprovalActivity lines 25-41 — the one-time mark is checked "
-        + "(IsMarkedAsync, line 25), the email sent (line 38) and only then marked (MarkAsync, an unconditional upsert, line 41), so "
-        + "concurrent attempts of the activity each send: 3 concurrent runs send 3 approval emails (observed every run). The same "
-        + "check-send-mark pattern is in NotifyOrdererActivity (lines 102-115) and SendInitialPasswordNoticeActivity (lines 168-185). "
-        + "Sequential retries are fine; a conditional claim of the mark (AddEntity, 409 = someone else sends) before sending would fix it.")]
+    [Fact]
     public async Task RequestApprovalActivity_ThreeConcurrentRuns_SendOneEmail()
     {
         // Arrange

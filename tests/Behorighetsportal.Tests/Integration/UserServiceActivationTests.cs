@@ -51,10 +51,7 @@ public sealed class UserServiceActivationTests : IAsyncLifetime
         Assert.Equal(DirectoryRepository.Format(order.ActivationDate), message.GetProperty("activationDate").GetString());
     }
 
-    [Fact(Skip = "BUG: workflows/Orders/UserServiceActivation.cs lines 77-91 — the 'Sent' check of the provisioning marker is a plain read, "
-        + "then SendMessageAsync, then an unconditional (ETag.All) merge of Sent=true. Concurrent attempts of one activation (an activity "
-        + "re-delivered while the first attempt still runs) all see Sent=false and each send: 5 concurrent ActivateAsync calls put 5 "
-        + "identical messages on the provisioning queue (observed every run). The marker needs a conditional (ETag) claim before sending.")]
+    [Fact]
     public async Task ActivateAsync_FiveConcurrentCalls_SendExactlyOneProvisioningMessage()
     {
         // Arrange
@@ -177,11 +174,7 @@ public sealed class UserServiceActivationTests : IAsyncLifetime
         Assert.Empty(await _context.ProvisioningMessagesAsync());
     }
 
-    [Fact(Skip = "BUG: R4 — workflows/Orders/UserServiceActivation.cs ActivateAsync (lines 40-45) only refuses an engagement that has ENDED; "
-        + "it writes the user service Active and queues the provisioning message even when the engagement has not STARTED on the activation "
-        + "day. The orchestrator's timer uses the activation date computed when the order was placed (OrderEndpoints), so when KiV later "
-        + "moves the engagement's start date, the user service is activated before the engagement starts. ActivationOutcome has no "
-        + "'not started yet' value to wait again on.")]
+    [Fact]
     public async Task ActivateAsync_EngagementNotStartedYet_DoesNotActivate()
     {
         // Arrange: Cecilia's ENG-0004 starts in 14 days; the timer fires today (the start date moved after ordering).

@@ -219,7 +219,9 @@ public sealed class OrderLifecycleTests : IDisposable
         await app.Durable.WaitForInstanceStartAsync(soonId);
         await OrderFlow.AttestAsync(app, soonId);
         await OrderFlow.WaitForStatusAsync(app, Demo.Fredrik, soonId, OrderStatus.WaitingForStartDate);
-        var active = await OrderFlow.WaitForStatusAsync(app, Demo.Fredrik, soonId, OrderStatus.Active, TimeSpan.FromSeconds(30));
+        await OrderFlow.WaitForStatusAsync(app, Demo.Fredrik, soonId, OrderStatus.Active, TimeSpan.FromSeconds(30));
+        await app.Durable.WaitForInstanceCompletionAsync(soonId);
+        var active = await OrderFlow.GetAsync(app, Demo.Fredrik, soonId);
 
         // Assert
         var activatedAt = active.History.Single(h => h.Step == "Activated").At;

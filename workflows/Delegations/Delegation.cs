@@ -1,0 +1,34 @@
+namespace Behorighetsportal.Delegations;
+
+public enum DelegationStatus
+{
+    /// <summary>Registered; waits for 00:00 Europe/Stockholm of its first day.</summary>
+    Scheduled,
+    Active,
+
+    /// <summary>Ran to the end of its last day.</summary>
+    Ended,
+
+    /// <summary>Withdrawn by the manager, before or during the period.</summary>
+    Revoked,
+}
+
+/// <summary>
+/// The manager role lent to one of the manager's own reports for a period (R8): every right of R7 over the
+/// manager's people, except financial attestation.
+/// </summary>
+public sealed record Delegation(
+    string DelegationId,
+    string ManagerId,
+    string DelegateId,
+    DateOnly ValidFrom,
+    DateOnly ValidTo,
+    DelegationStatus Status,
+    DateTimeOffset CreatedAt,
+    string? RevokedBy = null,
+    DateTimeOffset? RevokedAt = null)
+{
+    /// <summary>Rights hold only while the lifecycle says Active and the day is inside the period — both, so
+    /// that neither a late timer nor a wrong clock can stretch a delegation.</summary>
+    public bool IsActiveOn(DateOnly day) => Status == DelegationStatus.Active && ValidFrom <= day && day <= ValidTo;
+}

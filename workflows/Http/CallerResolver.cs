@@ -1,0 +1,48 @@
+using Behorighetsportal.Delegations;
+using Behorighetsportal.Directory;
+using Microsoft.AspNetCore.Http;
+
+namespace Behorighetsportal.Http;
+
+/// <summary>
+/// A signed-in person as the server sees them at the moment of the request: who they are and whose manager
+/// role they hold through an active delegation. Built per request, so rights follow the delegation's state
+/// now, not when a link was mailed.
+/// </summary>
+public sealed record Caller(Person Person, IReadOnlySet<string> DelegatedManagers, DateOnly Today)
+{
+    public string HsaId => Person.Identity.HsaId;
+
+    public bool ActsAsManager(string? managerHsaId) => ActingRights.ActsAsManager(HsaId, managerHsaId, DelegatedManagers);
+}
+
+public sealed class CallerResolver(CallerReader reader, DirectoryRepository directory, DelegationRepository delegations, TimeProvider clock)
+{
+    /// <summary>The caller, or null when there is no readable principal or the HSA-id is unknown (401).</summary>
+    public async Task<Caller?> ResolveAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var hsaId = reader.PersonHsaId(request);
+        return hsaId is null ? null : await ResolveAsync(hsaId, cancellationToken);
+    }
+
+    public async Task<Caller?> ResolveAsync(string hsaId, CancellationToken cancellationToken)
+    {
+        var person = await directory.GetPersonAsync(hsaId, cancellationToken);
+        if (person is null)
+        {
+            return null;
+        }
+
+        var today = StockholmTime.Today(clock);
+        var managers = (await delegations.ActiveReceivedAsync(hsaId, today, cancellationToken)).Select(d => d.ManagerId).ToHashSet(StringComparer.Ordinal);
+        return new Caller(person, managers, today);
+    }
+
+    /// <summary>Who holds the manager role of <paramref name="managerHsaId"/> today: the manager and active delegates.</summary>
+    public async Task<IReadOnlyList<(string HsaId, bool AsDelegate)>> ManagerRoleHoldersAsync(string managerHsaId, CancellationToken cancellationToken)
+    {
+        var today = StockholmTime.Today(clock);
+        var deputies = (await delegations.ListGivenAsync(managerHsaId, cancellationToken)).Where(d => d.IsActiveOn(today)).Select(d => (d.DelegateId, true));
+        return [(managerHsaId, false), .. deputies.Distinct()];
+    }
+}
