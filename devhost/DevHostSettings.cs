@@ -7,6 +7,21 @@ namespace Behorighetsportal.DevHost;
 public static class DevHostSettings
 {
     /// <summary>
+    /// <c>Durable:MaximumTimerInterval</c>: the longest single durable timer; longer waits (a delegation of
+    /// months) are split into timers of at most this length. Default 3 days, inside the 7 days an Azure Storage
+    /// queue message may be invisible.
+    /// </summary>
+    public static IServiceCollection AddDurableTimerSettings(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (TimeSpan.TryParse(configuration["Durable:MaximumTimerInterval"], System.Globalization.CultureInfo.InvariantCulture, out var interval))
+        {
+            services.Configure<Microsoft.DurableTask.Worker.DurableTaskWorkerOptions>(options => options.MaximumTimerInterval = interval);
+        }
+
+        return services;
+    }
+
+    /// <summary>
     /// <c>Durable:Backend</c> = AzureStorage (default; state survives restarts) or InMemory;
     /// <c>Durable:TaskHub</c> names the task hub (default as in host.json).
     /// </summary>

@@ -7,6 +7,7 @@ using Behorighetsportal.DevHost.Durable;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddBehorighetsportal(builder.Configuration);
 builder.Services.AddDurableEngine(DevHostSettings.DurableEngine(builder.Configuration), PortalServices.RegisterTasks);
+builder.Services.AddDurableTimerSettings(builder.Configuration);
 builder.Services.AddDemoSeed(builder.Configuration);
 
 var app = builder.Build();
