@@ -37,6 +37,7 @@ public static class PortalServices
         services.AddSingleton<OneTimeActions>();
         services.AddSingleton<DelegationRepository>();
         services.AddSingleton<CallerResolver>();
+        services.AddSingleton<OrderLinkGate>();
         services.AddSingleton<InitialPasswordVault>();
         services.AddSingleton<UserServiceActivation>();
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));

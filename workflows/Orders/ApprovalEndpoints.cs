@@ -15,8 +15,7 @@ namespace Behorighetsportal.Orders;
 /// acts: the signed-in caller must be the one the link was sent to, and still the engagement's manager.
 /// </summary>
 public sealed class ApprovalEndpoints(
-    CallerResolver callers,
-    LinkSigner links,
+    OrderLinkGate gate,
     OrderRepository orders,
     DirectoryRepository directory,
     ServiceLevelCatalog levels,
@@ -26,15 +25,21 @@ public sealed class ApprovalEndpoints(
 {
     private const string Title = "Godkännande av beställning";
 
+    private static readonly LinkPageTexts Texts = new(
+        Title,
+        Invalid: "Länken är ogiltig. Kontrollera att hela länken från e-postmeddelandet kom med, eller öppna beställningen i VGR behörighetsportal.",
+        Expired: "Länken har gått ut och beställningen kan inte längre godkännas. Beställaren kan göra en ny beställning.",
+        NotForYou: "Den här länken gäller inte för dig, eller så har du inte längre chefsrollen för medarbetaren. Beställningen kan godkännas av medarbetarens närmaste chef eller chefens delegat.");
+
     public async Task<IResult> ShowAsync(HttpRequest request, string token, CancellationToken cancellationToken)
     {
-        var (context, refusal) = await OpenAsync(request, token, cancellationToken);
-        if (refusal is not null)
+        var (opened, refusal) = await gate.OpenAsync(request, token, LinkPurpose.Approval, Texts, cancellationToken);
+        if (opened is null)
         {
-            return refusal;
+            return refusal!;
         }
 
-        var (order, target, engagement) = context!.Value;
+        var (order, target, engagement, _) = opened;
         if (await AlreadyClosedAsync(order, cancellationToken) is { } closed)
         {
             return closed;
@@ -46,7 +51,7 @@ public sealed class ApprovalEndpoints(
         return new HtmlPage(StatusCodes.Status200OK, Title)
             .Paragraph("En beställning av användartjänst väntar på ditt godkännande som närmaste chef.")
             .Facts(
-                ("Medarbetare", $"{target.FullName} ({target.HsaId})"),
+                ("Medarbetare", $"{target.Identity.FullName} ({target.Identity.HsaId})"),
                 ("Engagemang", $"{engagement.Title}, {unit}"),
                 ("Nivå", level is null ? order.Level : $"{level.Level} – {level.Description}"),
                 ("Kostnad per månad", level is null ? "–" : $"{level.MonthlyCostSek} kr"),
@@ -58,13 +63,13 @@ public sealed class ApprovalEndpoints(
 
     public async Task<IResult> DecideAsync(HttpRequest request, string token, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var (context, refusal) = await OpenAsync(request, token, cancellationToken);
-        if (refusal is not null)
+        var (opened, refusal) = await gate.OpenAsync(request, token, LinkPurpose.Approval, Texts, cancellationToken);
+        if (opened is null)
         {
-            return refusal;
+            return refusal!;
         }
 
-        var (order, _, engagement) = context!.Value;
+        var (order, _, engagement, caller) = opened;
         var outcome = await ReadDecisionAsync(request, cancellationToken);
         if (outcome is null)
         {
@@ -72,7 +77,7 @@ public sealed class ApprovalEndpoints(
                 .Paragraph("Beslutet saknas. Öppna länken i e-postmeddelandet igen och välj Godkänn eller Avslå.");
         }
 
-        var approver = (await callers.ResolveAsync(request, cancellationToken))!.HsaId;
+        var approver = caller.HsaId;
 
         // "Approved by X as delegate of Y" (R8, R12): the manager whose role a delegate used is kept with the decision.
         var onBehalfOf = approver == engagement.ManagerHsaId ? null : engagement.ManagerHsaId;
@@ -104,41 +109,6 @@ public sealed class ApprovalEndpoints(
         return new HtmlPage(StatusCodes.Status200OK, Title).Paragraph(current.Approval!.Approved
             ? "Tack! Du har godkänt beställningen. Den går nu vidare till ekonomisk attest i Marknadsplatsen."
             : "Du har avslagit beställningen. Beställaren får ett e-postmeddelande om det.");
-    }
-
-    /// <summary>Checks the link and the caller; on success the order with the person and engagement it is for.</summary>
-    private async Task<((Order Order, Identity Target, Engagement Engagement)?, IResult?)> OpenAsync(
-        HttpRequest request, string token, CancellationToken cancellationToken)
-    {
-        switch (links.TryRead(token, LinkPurpose.Approval, out var link))
-        {
-            case LinkProblem.Invalid:
-                return (null, new HtmlPage(StatusCodes.Status400BadRequest, Title)
-                    .Paragraph("Länken är ogiltig. Kontrollera att hela länken från e-postmeddelandet kom med, eller öppna beställningen i VGR behörighetsportal."));
-            case LinkProblem.Expired:
-                return (null, new HtmlPage(StatusCodes.Status410Gone, Title)
-                    .Paragraph("Länken har gått ut och beställningen kan inte längre godkännas. Beställaren kan göra en ny beställning."));
-        }
-
-        var caller = await callers.ResolveAsync(request, cancellationToken);
-        if (caller is null)
-        {
-            return (null, new HtmlPage(StatusCodes.Status401Unauthorized, Title).Paragraph("Logga in med ditt SITHS-kort och öppna länken igen."));
-        }
-
-        var order = await orders.GetAsync(link!.Subject, cancellationToken);
-        var target = order is null ? null : await directory.GetPersonAsync(order.IdentityId, cancellationToken);
-        var engagement = target?.FindEngagement(order!.EngagementId);
-        if (caller.HsaId != link.Recipient || engagement is null || !caller.ActsAsManager(engagement.ManagerHsaId))
-        {
-            // Rights are checked now, not when the link was mailed: a delegation that has ended or been revoked
-            // makes its links stop working. The same answer whether the link is someone else's or the caller no
-            // longer holds the manager role: it must not tell who the order is for.
-            return (null, new HtmlPage(StatusCodes.Status403Forbidden, Title)
-                .Paragraph("Den här länken gäller inte för dig, eller så har du inte längre chefsrollen för medarbetaren. Beställningen kan godkännas av medarbetarens närmaste chef eller chefens delegat."));
-        }
-
-        return ((order!, target!.Identity, engagement), null);
     }
 
     private async Task<IResult?> AlreadyClosedAsync(Order order, CancellationToken cancellationToken)

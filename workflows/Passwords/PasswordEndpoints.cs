@@ -14,9 +14,7 @@ namespace Behorighetsportal.Passwords;
 /// erases it. The caller must be the one the link was mailed to and still the engagement's manager.
 /// </summary>
 public sealed class PasswordEndpoints(
-    CallerResolver callers,
-    LinkSigner links,
-    OrderRepository orders,
+    OrderLinkGate gate,
     DirectoryRepository directory,
     InitialPasswordVault vault,
     AuditLog audit,
@@ -24,6 +22,12 @@ public sealed class PasswordEndpoints(
     ILogger<PasswordEndpoints> logger)
 {
     private const string Title = "Initialt lösenord";
+
+    private static readonly LinkPageTexts Texts = new(
+        Title,
+        Invalid: "Länken är ogiltig. Kontrollera att hela länken från e-postmeddelandet kom med.",
+        Expired: "Länken har gått ut. Kontakta VGR support, 010-47 37 100 knappval 1, för ett nytt lösenord.",
+        NotForYou: "Den här länken gäller inte för dig, eller så har du inte längre chefsrollen för medarbetaren. Lösenordet hämtas av medarbetarens närmaste chef eller chefens delegat.");
 
     public async Task<IResult> ShowAsync(HttpRequest request, string token, CancellationToken cancellationToken)
     {
@@ -33,7 +37,7 @@ public sealed class PasswordEndpoints(
             return refusal;
         }
 
-        var (order, target, state) = context!.Value;
+        var (order, target, _, _) = context!.Value;
         return new HtmlPage(StatusCodes.Status200OK, Title)
             .Paragraph($"Här hämtar du det initiala lösenordet till användartjänsten {order.Level} för {target.FullName} ({target.HsaId}).")
             .Paragraph("Lösenordet visas en gång och raderas sedan. Ha medarbetaren nära till hands innan du visar det.")
@@ -48,8 +52,7 @@ public sealed class PasswordEndpoints(
             return refusal;
         }
 
-        var (order, target, _) = context!.Value;
-        var caller = (await callers.ResolveAsync(request, cancellationToken))!.HsaId;
+        var (order, target, caller, _) = context!.Value;
         var now = clock.GetUtcNow();
         var password = await vault.RevealOnceAsync(order.IdentityId, order.EngagementId, order.OrderId, caller, now, cancellationToken);
         if (password is null)
@@ -65,35 +68,17 @@ public sealed class PasswordEndpoints(
             .Paragraph("Lämna lösenordet till medarbetaren personligen. Det visas inte igen; medarbetaren byter det vid första inloggningen.");
     }
 
-    private async Task<((Order Order, Identity Target, InitialPasswordState State)?, IResult?)> OpenAsync(
+    private async Task<((Order Order, Identity Target, string Caller, InitialPasswordState State)?, IResult?)> OpenAsync(
         HttpRequest request, string token, CancellationToken cancellationToken)
     {
-        switch (links.TryRead(token, LinkPurpose.InitialPassword, out var link))
+        var (opened, refusal) = await gate.OpenAsync(request, token, LinkPurpose.InitialPassword, Texts, cancellationToken);
+        if (opened is null)
         {
-            case LinkProblem.Invalid:
-                return (null, new HtmlPage(StatusCodes.Status400BadRequest, Title)
-                    .Paragraph("Länken är ogiltig. Kontrollera att hela länken från e-postmeddelandet kom med."));
-            case LinkProblem.Expired:
-                return (null, new HtmlPage(StatusCodes.Status410Gone, Title)
-                    .Paragraph("Länken har gått ut. Kontakta VGR support, 010-47 37 100 knappval 1, för ett nytt lösenord."));
+            return (null, refusal);
         }
 
-        var caller = await callers.ResolveAsync(request, cancellationToken);
-        if (caller is null)
-        {
-            return (null, new HtmlPage(StatusCodes.Status401Unauthorized, Title).Paragraph("Logga in med ditt SITHS-kort och öppna länken igen."));
-        }
-
-        var order = await orders.GetAsync(link!.Subject, cancellationToken);
-        var target = order is null ? null : await directory.GetPersonAsync(order.IdentityId, cancellationToken);
-        var engagement = target?.FindEngagement(order!.EngagementId);
-        if (caller.HsaId != link.Recipient || engagement is null || !caller.ActsAsManager(engagement.ManagerHsaId))
-        {
-            return (null, new HtmlPage(StatusCodes.Status403Forbidden, Title)
-                .Paragraph("Den här länken gäller inte för dig, eller så har du inte längre chefsrollen för medarbetaren. Lösenordet hämtas av medarbetarens närmaste chef eller chefens delegat."));
-        }
-
-        var state = await vault.GetStateAsync(order!.IdentityId, order.EngagementId, cancellationToken);
+        var (order, target, _, caller) = opened;
+        var state = await vault.GetStateAsync(order.IdentityId, order.EngagementId, cancellationToken);
         if (state is null || state.OrderId != order.OrderId)
         {
             return (null, new HtmlPage(StatusCodes.Status404NotFound, Title)
@@ -105,7 +90,7 @@ public sealed class PasswordEndpoints(
             return (null, await AlreadyShownAsync(order, cancellationToken));
         }
 
-        return ((order, target!.Identity, state), null);
+        return ((order, target.Identity, caller.HsaId, state), null);
     }
 
     private async Task<IResult> AlreadyShownAsync(Order order, CancellationToken cancellationToken)
