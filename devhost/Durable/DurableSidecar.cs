@@ -93,7 +93,18 @@ public sealed class DurableSidecar : IAsyncDisposable
         builder.Services.AddSingleton(client);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
 
-        WebApplication app = builder.Build();
+        // Built on a thread-pool thread without the caller's execution context. Under WebApplicationFactory
+        // (tests) the caller runs on the thread of Program.Main, whose AsyncLocal marks every host built there
+        // as the app under test for as long as the factory still listens — a race the factory's own thread
+        // loses under load (tests in parallel). It would then configure this sidecar as well: a TestServer
+        // instead of Kestrel, so no port, and start-up fails.
+        Task<WebApplication> building;
+        using (ExecutionContext.SuppressFlow())
+        {
+            building = Task.Run(builder.Build, cancellationToken);
+        }
+
+        WebApplication app = await building;
         try
         {
             // Resolved before start so that its ApplicationStarted hook, which starts the dispatchers, is in place.
