@@ -20,6 +20,8 @@ public static class DelegationEvents
 /// </summary>
 public sealed class DelegationLifecycleOrchestrator : TaskOrchestrator<DelegationLifecycleInput, DelegationStatus>
 {
+    private const int MaxWaitsPerInstant = 3;
+
     public override async Task<DelegationStatus> RunAsync(TaskOrchestrationContext context, DelegationLifecycleInput input)
     {
         if (!await WaitUntilAsync(context, input.StartsAtUtc))
@@ -43,14 +45,36 @@ public sealed class DelegationLifecycleOrchestrator : TaskOrchestrator<Delegatio
             new DelegationStep(input.DelegationId, input.ManagerId, DelegationStatus.Ended, context.CurrentUtcDateTime));
     }
 
-    /// <summary>Waits for the instant or a revocation, whichever comes first; false when revoked.</summary>
+    /// <summary>
+    /// Waits for the instant or a revocation, whichever comes first; false when revoked. Azure Storage makes a
+    /// timer message visible in whole seconds, so a timer can fire up to a second early; a delegation must not
+    /// start or end before its instant, so after an early firing it waits once more, until a second past the
+    /// instant (a timer due in less than a second would fire at once again). The number of waits is bounded; should
+    /// the clock still be short of the instant, it is by a moment, and rights also check the Swedish day.
+    /// </summary>
     private static async Task<bool> WaitUntilAsync(TaskOrchestrationContext context, DateTime fireAt)
     {
-        using var waiting = new CancellationTokenSource();
-        var due = context.CreateTimer(fireAt, waiting.Token);
-        var revoked = context.WaitForExternalEvent<string>(DelegationEvents.Revoked, waiting.Token);
-        var winner = await Task.WhenAny(due, revoked);
-        waiting.Cancel();
-        return winner == due;
+        var wakeAt = fireAt;
+        for (var wait = 0; wait < MaxWaitsPerInstant; wait++)
+        {
+            using var waiting = new CancellationTokenSource();
+            var due = context.CreateTimer(wakeAt, waiting.Token);
+            var revoked = context.WaitForExternalEvent<string>(DelegationEvents.Revoked, waiting.Token);
+            var winner = await Task.WhenAny(due, revoked);
+            waiting.Cancel();
+            if (winner != due)
+            {
+                return false;
+            }
+
+            if (context.CurrentUtcDateTime >= fireAt)
+            {
+                return true;
+            }
+
+            wakeAt = fireAt.AddSeconds(1);
+        }
+
+        return true;
     }
 }

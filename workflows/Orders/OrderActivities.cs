@@ -171,7 +171,7 @@ public sealed class ActivateUserServiceActivity(OrderRepository orders, UserServ
 /// </summary>
 public sealed class SendInitialPasswordNoticeActivity(
     OrderRepository orders, DirectoryRepository directory, CallerResolver callers, AuditLog audit, IEmailSender email, OneTimeActions once,
-    LinkSigner links, IOptions<PortalOptions> portal, ILogger<SendInitialPasswordNoticeActivity> logger)
+    LinkSigner links, IOptions<PortalOptions> portal, TimeProvider clock, ILogger<SendInitialPasswordNoticeActivity> logger)
     : TaskActivity<PasswordNoticeRequest, bool>
 {
     /// <summary>How long the manager has to fetch the password before asking support for a new one.</summary>
@@ -202,7 +202,9 @@ public sealed class SendInitialPasswordNoticeActivity(
             {
                 var token = links.Sign(new LinkToken(LinkPurpose.InitialPassword, order.OrderId, recipient.HsaId, at + LinkLifetime));
                 await email.SendAsync(OrderEmails.InitialPasswordNotice(recipient, person.Identity, order, portal.Value.Link("/api/passwords/" + token)));
-                await audit.AppendAsync(new AuditEntry(order.OrderId, at, "InitialPasswordNoticeSent", OrderStep.System,
+                // The time of sending, not the activation instant: the audit row key is time and step, so one
+                // instant for every holder of the role would keep only the first recipient's entry.
+                await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(), "InitialPasswordNoticeSent", OrderStep.System,
                     "Till " + recipient.HsaId + (asDelegate ? " som delegat för " + managerId : "")));
             });
         }
