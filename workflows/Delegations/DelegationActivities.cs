@@ -1,6 +1,7 @@
 using Behorighetsportal.Audit;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Email;
+using Behorighetsportal.Storage;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,8 @@ public sealed record DelegationStep(string DelegationId, string ManagerId, Deleg
 
 /// <summary>Makes the delegation active on its first day and tells the delegate what they may now do.</summary>
 public sealed class StartDelegationActivity(
-    DelegationRepository delegations, DirectoryRepository directory, AuditLog audit, IEmailSender email, ILogger<StartDelegationActivity> logger)
+    DelegationRepository delegations, DirectoryRepository directory, AuditLog audit, IEmailSender email, OneTimeActions once, TimeProvider clock,
+    ILogger<StartDelegationActivity> logger)
     : TaskActivity<DelegationStep, DelegationStatus>
 {
     public override async Task<DelegationStatus> RunAsync(TaskActivityContext context, DelegationStep input)
@@ -23,15 +25,15 @@ public sealed class StartDelegationActivity(
         }
 
         await audit.AppendAsync(new AuditEntry(delegation.DelegationId, at, "Started", "system", $"{delegation.DelegateId} är delegat för {delegation.ManagerId}"));
-        if (!await audit.ContainsAsync(delegation.DelegationId, "StartEmailSent"))
+        var manager = await directory.GetIdentityAsync(delegation.ManagerId);
+        var deputy = await directory.GetIdentityAsync(delegation.DelegateId);
+        if (manager is not null && deputy is not null)
         {
-            var manager = await directory.GetIdentityAsync(delegation.ManagerId);
-            var deputy = await directory.GetIdentityAsync(delegation.DelegateId);
-            if (manager is not null && deputy is not null)
+            await once.RunOnceAsync(delegation.DelegationId, "start-email", clock.GetUtcNow(), async () =>
             {
                 await email.SendAsync(DelegationEmails.Started(deputy, manager, delegation));
-                await audit.AppendAsync(new AuditEntry(delegation.DelegationId, at, "StartEmailSent", "system", "Till " + deputy.HsaId));
-            }
+                await audit.AppendAsync(new AuditEntry(delegation.DelegationId, clock.GetUtcNow(), "StartEmailSent", "system", "Till " + deputy.HsaId));
+            });
         }
 
         DelegationLog.Started(logger, delegation.DelegationId);

@@ -119,7 +119,7 @@ public sealed class OrderEndpoints(
         }
 
         await audit.AppendAsync(new AuditEntry(order.OrderId, order.PlacedAt, "Placed", caller.HsaId,
-            $"Nivå {order.Level}, start {DirectoryRepository.Format(order.StartDate)}, aktivering {DirectoryRepository.Format(activationDate)}, som {right}"
+            $"Nivå {order.Level}, start {DirectoryRepository.Format(order.StartDate)}, aktivering {DirectoryRepository.Format(activationDate)}, som {AsWhom(right)}"
             + (right == ActingRight.Delegate ? $" för {engagement.ManagerHsaId}" : "")), cancellationToken);
 
         var settings = workflow.Value;
@@ -234,6 +234,14 @@ public sealed class OrderEndpoints(
         var person = await directory.GetPersonAsync(order.IdentityId, cancellationToken);
         return caller.ActsAsManager(person?.FindEngagement(order.EngagementId)?.ManagerHsaId) ? order : null;
     }
+
+    private static string AsWhom(ActingRight right) => right switch
+    {
+        ActingRight.LineManager => "närmaste chef",
+        ActingRight.Delegate => "delegat",
+        ActingRight.Orderer => "beställare (SDA)",
+        _ => "medarbetaren själv",
+    };
 
     private static IResult OrderNotFound(string orderId) => Problems.NotFound("Beställningen finns inte",
         $"Det finns ingen beställning {orderId} som du kan se. Kontrollera beställningsnumret.");

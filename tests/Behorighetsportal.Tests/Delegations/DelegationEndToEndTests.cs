@@ -60,7 +60,7 @@ public sealed class DelegationEndToEndTests : IDisposable
         var ceciliaOrder = placedBody.GetProperty("orderId").GetString()!;
         var placedEntry = Assert.Single(await DelegationFlow.AuditAsync(app, ceciliaOrder), e => e.Step == "Placed");
         Assert.Equal(Demo.Bertil, placedEntry.Actor);
-        Assert.Contains($"som {ActingRight.Delegate} för {Demo.Anna}", placedEntry.Detail, StringComparison.Ordinal);
+        Assert.Contains($"som delegat för {Demo.Anna}", placedEntry.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain(await DelegationFlow.AuditAsync(app, ceciliaOrder), e => e.Step == "ApprovalRequested");
 
         // Act 3: Bertil looks at Dalia, Anna's protected report (R10).

@@ -35,8 +35,27 @@ public sealed class SmtpInbox : IDisposable
 
     public int Port { get; }
 
-    public IReadOnlyList<ReceivedEmail> Messages =>
-        _server.ReceivedEmail.Select(Parse).ToList();
+    /// <summary>
+    /// What has arrived so far. netDumbster's list is not safe to read while a message is being added, so a read
+    /// that meets one in flight is simply made again.
+    /// </summary>
+    public IReadOnlyList<ReceivedEmail> Messages
+    {
+        get
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return _server.ReceivedEmail.Select(Parse).ToList();
+                }
+                catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidOperationException && attempt < 20)
+                {
+                    Thread.Sleep(10);
+                }
+            }
+        }
+    }
 
     public IReadOnlyList<ReceivedEmail> To(string address) =>
         Messages.Where(m => string.Equals(m.To, address, StringComparison.OrdinalIgnoreCase)).ToList();
