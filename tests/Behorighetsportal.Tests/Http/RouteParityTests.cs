@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Behorighetsportal.Http;
+using Behorighetsportal.Orders;
+using Behorighetsportal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Behorighetsportal.Tests.Http;
+
+/// <summary>
+/// The devhost and the Functions app serve exactly the routes of <see cref="PortalRoutes.All"/> (API.md), and
+/// the Functions app declares the orchestrator and every activity the devhost's engine runs.
+/// </summary>
+public sealed class RouteParityTests : IDisposable
+{
+    private static readonly string[] HttpMethods = ["GET", "POST", "PUT", "DELETE", "PATCH"];
+    private readonly SmtpInbox _inbox = new();
+
+    public void Dispose() => _inbox.Dispose();
+
+    [Fact]
+    public void PortalRoutes_HaveNoDuplicates_AndAllUnderApi()
+    {
+        // Act
+        var routes = PortalRoutes.All.Select(Format).ToList();
+
+        // Assert
+        Assert.Equal(routes.Distinct().Count(), routes.Count);
+        Assert.All(PortalRoutes.All, r => Assert.StartsWith("api/", r.Route, StringComparison.Ordinal));
+        Assert.All(PortalRoutes.All, r => Assert.Contains(r.Method, HttpMethods));
+    }
+
+    [Fact]
+    public async Task DevHost_Routes_AreExactlyPortalRoutes()
+    {
+        // Arrange
+        await using var app = await StartedPortal.StartAsync(_inbox);
+
+        // Act
+        var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var served = new List<string>();
+        foreach (var endpoint in endpoints)
+        {
+            var route = (endpoint.RoutePattern.RawText ?? "").TrimStart('/');
+            if (route == "dev" || route.StartsWith("dev/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
+            Assert.True(methods is { Count: > 0 }, $"The devhost route {route} answers every method; API routes name theirs.");
+            served.AddRange(methods.Select(m => Format((m, route))));
+        }
+
+        // Assert
+        AssertSameRoutes("devhost", served);
+    }
+
+    [Fact]
+    public void Functions_Metadata_HttpTriggersAreExactlyPortalRoutes()
+    {
+        // Arrange
+        var functions = ReadFunctionsMetadata();
+
+        // Act
+        var served = new List<string>();
+        foreach (var function in functions)
+        {
+            foreach (var binding in Bindings(function, "httpTrigger"))
+            {
+                Assert.True(binding.TryGetProperty("route", out var route) && route.GetString() is { Length: > 0 },
+                    $"Function {Name(function)} has an HTTP trigger without a route; API routes are explicit.");
+                Assert.True(binding.TryGetProperty("methods", out var methods) && methods.GetArrayLength() > 0,
+                    $"Function {Name(function)} answers every HTTP method; API routes name theirs.");
+                served.AddRange(methods.EnumerateArray().Select(m => Format((m.GetString()!, "api/" + route.GetString()!.TrimStart('/')))));
+            }
+        }
+
+        // Assert
+        AssertSameRoutes("Functions app (functions.metadata)", served);
+    }
+
+    [Fact]
+    public void Functions_Metadata_DeclaresOrchestratorAndEveryRegisteredActivity()
+    {
+        // Arrange: what the devhost's engine runs.
+        var registry = new DurableTaskRegistry();
+        PortalServices.RegisterTasks(registry);
+        var orchestrators = registry.GetOrchestrators().Select(o => o.Key.Name).ToHashSet(StringComparer.Ordinal);
+        var activities = registry.GetActivities().Select(a => a.Key.Name).ToHashSet(StringComparer.Ordinal);
+
+        // Act
+        var functions = ReadFunctionsMetadata();
+        var declaredOrchestrators = functions.Where(f => Bindings(f, "orchestrationTrigger").Count > 0).Select(Name).ToHashSet(StringComparer.Ordinal);
+        var declaredActivities = functions.Where(f => Bindings(f, "activityTrigger").Count > 0).Select(Name).ToHashSet(StringComparer.Ordinal);
+
+        // Assert
+        Assert.Contains(nameof(OrderLifecycleOrchestrator), orchestrators);
+        Assert.Contains(nameof(OrderLifecycleOrchestrator), declaredOrchestrators);
+        Assert.NotEmpty(activities);
+        Assert.True(orchestrators.SetEquals(declaredOrchestrators),
+            $"Orchestrators registered: [{string.Join(", ", orchestrators.Order())}]; in functions.metadata: [{string.Join(", ", declaredOrchestrators.Order())}]");
+        Assert.True(activities.SetEquals(declaredActivities),
+            $"Activities registered: [{string.Join(", ", activities.Order())}]; in functions.metadata: [{string.Join(", ", declaredActivities.Order())}]");
+    }
+
+    private static void AssertSameRoutes(string host, IReadOnlyList<string> served)
+    {
+        var expected = PortalRoutes.All.Select(Format).ToHashSet(StringComparer.Ordinal);
+        var duplicates = served.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        var missing = expected.Except(served).Order().ToList();
+        var extra = served.Distinct().Except(expected).Order().ToList();
+        Assert.True(missing.Count == 0 && extra.Count == 0 && duplicates.Count == 0,
+            $"The {host} does not serve exactly PortalRoutes.All.\n  missing: [{string.Join(", ", missing)}]\n  not in PortalRoutes.All: [{string.Join(", ", extra)}]\n  twice: [{string.Join(", ", duplicates)}]");
+    }
+
+    /// <summary>One spelling for a route in every source: upper-case method, no leading slash, parameter names kept.</summary>
+    private static string Format((string Method, string Route) route) =>
+        route.Method.ToUpperInvariant() + " " + route.Route.TrimStart('/').TrimEnd('/');
+
+    private static string Name(JsonElement function) => function.GetProperty("name").GetString()!;
+
+    private static List<JsonElement> Bindings(JsonElement function, string type) =>
+        function.GetProperty("bindings").EnumerateArray()
+            .Where(b => string.Equals(b.GetProperty("type").GetString(), type, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+
+    // ---- functions.metadata: generated by the Functions worker SDK when functions/ is built ----
+
+    private static readonly Lazy<string> MetadataPath = new(FindOrBuildMetadata);
+
+    private static List<JsonElement> ReadFunctionsMetadata()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(MetadataPath.Value));
+        return document.RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    /// <summary>
+    /// The functions.metadata of this test build's configuration (the test project references functions/ so it
+    /// is built first); else the newest under functions/bin. Built here when there is none, or when it is older
+    /// than the Functions app's sources.
+    /// </summary>
+    private static string FindOrBuildMetadata()
+    {
+        var root = RepositoryRoot.Find();
+        var functions = Path.Combine(root, "functions");
+        var configuration = typeof(RouteParityTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var found = Find(functions, configuration);
+        var newestSource = System.IO.Directory.EnumerateFiles(functions, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Append(Path.Combine(functions, "Behorighetsportal.Functions.csproj"))
+            .Max(File.GetLastWriteTimeUtc);
+        // The metadata is only rewritten when it changes; the assembly beside it tells when it was last built.
+        var builtAt = found is null ? DateTime.MinValue : new[] { found, Path.Combine(Path.GetDirectoryName(found)!, "Behorighetsportal.Functions.dll") }
+            .Where(File.Exists).Max(File.GetLastWriteTimeUtc);
+        if (found is not null && builtAt >= newestSource)
+        {
+            return found;
+        }
+
+        var build = Process.Start(new ProcessStartInfo("dotnet", $"build \"{Path.Combine(functions, "Behorighetsportal.Functions.csproj")}\" -c {configuration} -nologo -clp:ErrorsOnly")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = root,
+        })!;
+        var output = build.StandardOutput.ReadToEndAsync();
+        var errors = build.StandardError.ReadToEndAsync();
+        Assert.True(build.WaitForExit(TimeSpan.FromMinutes(5)), "Building the Functions app took over five minutes.");
+        Assert.True(build.ExitCode == 0, $"Building the Functions app failed:\n{output.Result}\n{errors.Result}");
+        return Find(functions, configuration) ?? throw new FileNotFoundException($"No functions.metadata under {functions}/bin after building it.");
+    }
+
+    private static string? Find(string functions, string configuration)
+    {
+        var own = Path.Combine(functions, "bin", configuration, "net10.0", "functions.metadata");
+        if (File.Exists(own))
+        {
+            return own;
+        }
+
+        var bin = Path.Combine(functions, "bin");
+        return System.IO.Directory.Exists(bin)
+            ? System.IO.Directory.EnumerateFiles(bin, "functions.metadata", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
+            : null;
+    }
+}
