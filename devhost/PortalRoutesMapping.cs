@@ -1,6 +1,8 @@
+using Behorighetsportal.Amu;
 using Behorighetsportal.Delegations;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
+using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Orders;
 using Behorighetsportal.Passwords;
 using Microsoft.DurableTask.Client;
@@ -28,11 +30,16 @@ public static class PortalRoutesMapping
         api.MapPost("/passwords/{token}", (HttpRequest r, string token, PasswordEndpoints h, CancellationToken ct) => h.RevealAsync(r, token, ct))
             .DisableAntiforgery();
 
+        api.MapGet("/me", (HttpRequest r, PeopleEndpoints h, CancellationToken ct) => h.MeAsync(r, ct));
+        api.MapGet("/me/approvals", (HttpRequest r, PeopleEndpoints h, CancellationToken ct) => h.MyApprovalsAsync(r, ct));
+        api.MapGet("/identities", (HttpRequest r, PeopleEndpoints h, CancellationToken ct) => h.SearchAsync(r, ct));
         api.MapGet("/me/assignments", (HttpRequest r, PeopleEndpoints h, CancellationToken ct) => h.MyAssignmentsAsync(r, ct));
         api.MapGet("/identities/{hsaId}", (HttpRequest r, string hsaId, PeopleEndpoints h, CancellationToken ct) => h.IdentityAsync(r, hsaId, ct));
 
         api.MapPost("/delegations", (HttpRequest r, DelegationEndpoints h, DurableTaskClient d, CancellationToken ct) => h.CreateAsync(r, d, ct));
         api.MapGet("/delegations", (HttpRequest r, DelegationEndpoints h, CancellationToken ct) => h.ListAsync(r, ct));
+        api.MapPost("/orderer-roles", (HttpRequest r, OrdererRoleEndpoints h, DurableTaskClient d, CancellationToken ct) => h.OrderAsync(r, d, ct));
+        api.MapPost("/amu-applications", (HttpRequest r, AmuEndpoints h, DurableTaskClient d, CancellationToken ct) => h.ApplyAsync(r, d, ct));
         api.MapDelete("/delegations/{delegationId}", (HttpRequest r, string delegationId, DelegationEndpoints h, DurableTaskClient d, CancellationToken ct) => h.RevokeAsync(r, delegationId, d, ct));
     }
 }

@@ -1,3 +1,4 @@
+using Behorighetsportal.Amu;
 using Behorighetsportal.Audit;
 using Behorighetsportal.Delegations;
 using Behorighetsportal.Directory;
@@ -5,7 +6,9 @@ using Behorighetsportal.Email;
 using Behorighetsportal.Http;
 using Behorighetsportal.Links;
 using Behorighetsportal.Orders;
+using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Passwords;
+using Behorighetsportal.Requests;
 using Behorighetsportal.Storage;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +41,10 @@ public static class PortalServices
         services.AddSingleton<DelegationRepository>();
         services.AddSingleton<CallerResolver>();
         services.AddSingleton<OrderLinkGate>();
+        services.AddSingleton<AccessRequestRepository>();
+        services.AddSingleton<AccessRequestTexts>();
+        services.AddSingleton<AccessRequestStarter>();
+        services.AddSingleton(AmuCatalog.FromEmbeddedDemo());
         services.AddSingleton<InitialPasswordVault>();
         services.AddSingleton<UserServiceActivation>();
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
@@ -52,6 +59,9 @@ public static class PortalServices
         services.AddSingleton<PasswordEndpoints>();
         services.AddSingleton<DelegationEndpoints>();
         services.AddSingleton<PeopleEndpoints>();
+        services.AddSingleton<AccessApprovalEndpoints>();
+        services.AddSingleton<OrdererRoleEndpoints>();
+        services.AddSingleton<AmuEndpoints>();
         return services;
     }
 
@@ -69,6 +79,12 @@ public static class PortalServices
         registry.AddOrchestrator<DelegationLifecycleOrchestrator>();
         registry.AddActivity<StartDelegationActivity>();
         registry.AddActivity<EndDelegationActivity>();
+
+        registry.AddOrchestrator<AccessRequestLifecycleOrchestrator>();
+        registry.AddActivity<RequestAccessApprovalActivity>();
+        registry.AddActivity<CloseAccessApprovalActivity>();
+        registry.AddActivity<GrantAccessActivity>();
+        registry.AddActivity<EndAccessActivity>();
     }
 
     private static void Bind<T>(IServiceCollection services, string section)

@@ -6,6 +6,21 @@ namespace Behorighetsportal.Functions.Directory;
 
 public sealed class PeopleFunctions(PeopleEndpoints people)
 {
+    [Function("Me")]
+    public Task<IResult> Me(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me")] HttpRequest request) =>
+        people.MeAsync(request, request.HttpContext.RequestAborted);
+
+    [Function("MyApprovals")]
+    public Task<IResult> MyApprovals(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/approvals")] HttpRequest request) =>
+        people.MyApprovalsAsync(request, request.HttpContext.RequestAborted);
+
+    [Function("SearchIdentities")]
+    public Task<IResult> SearchIdentities(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "identities")] HttpRequest request) =>
+        people.SearchAsync(request, request.HttpContext.RequestAborted);
+
     [Function("MyAssignments")]
     public Task<IResult> MyAssignments(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/assignments")] HttpRequest request) =>

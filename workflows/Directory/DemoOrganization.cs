@@ -89,5 +89,5 @@ public sealed class ServiceLevelCatalog(IReadOnlyList<ServiceLevel> levels)
     public IReadOnlyList<ServiceLevel> Levels => levels;
 
     public ServiceLevel? Find(string? level) =>
-        levels.FirstOrDefault(l => string.Equals(l.Level, level, StringComparison.Ordinal));
+        levels.FirstOrDefault(l => string.Equals(l.Level, level, StringComparison.OrdinalIgnoreCase));
 }

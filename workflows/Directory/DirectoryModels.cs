@@ -51,8 +51,11 @@ public sealed record Person(
     Identity Identity,
     IReadOnlyList<Engagement> Engagements,
     IReadOnlyList<UserService> UserServices,
-    IReadOnlyList<OrdererRoles.OrdererRole> OrdererRoles)
+    IReadOnlyList<OrdererRoles.OrdererRole> OrdererRoles,
+    IReadOnlyList<Amu.AmuMembership>? AmuMemberships = null)
 {
+    public IReadOnlyList<Amu.AmuMembership> Memberships => AmuMemberships ?? [];
+
     public Engagement? FindEngagement(string engagementId) =>
         Engagements.FirstOrDefault(e => e.EngagementId == engagementId);
 

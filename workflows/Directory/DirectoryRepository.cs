@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using Behorighetsportal.Amu;
 using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Storage;
 
@@ -13,6 +14,7 @@ public sealed class DirectoryRepository(StorageAccount storage)
     private const string EngagementPrefix = "engagement|";
     private const string UserServicePrefix = "userservice|";
     private const string OrdererRolePrefix = "ordererrole|";
+    private const string AmuPrefix = "amu|";
 
     private TableClient Identities => storage.Table(TableNames.Identities);
 
@@ -23,6 +25,7 @@ public sealed class DirectoryRepository(StorageAccount storage)
         List<Engagement> engagements = [];
         List<UserService> services = [];
         List<OrdererRole> roles = [];
+        List<AmuMembership> memberships = [];
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {hsaId}");
         await foreach (var row in Identities.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
@@ -32,10 +35,11 @@ public sealed class DirectoryRepository(StorageAccount storage)
                 case var key when key.StartsWith(EngagementPrefix, StringComparison.Ordinal): engagements.Add(ReadEngagement(row)); break;
                 case var key when key.StartsWith(UserServicePrefix, StringComparison.Ordinal): services.Add(ReadUserService(row)); break;
                 case var key when key.StartsWith(OrdererRolePrefix, StringComparison.Ordinal): roles.Add(ReadOrdererRole(row)); break;
+                case var key when key.StartsWith(AmuPrefix, StringComparison.Ordinal): memberships.Add(ReadMembership(row)); break;
             }
         }
 
-        return identity is null ? null : new Person(identity, engagements, services, roles);
+        return identity is null ? null : new Person(identity, engagements, services, roles, memberships);
     }
 
     public async Task<Identity?> GetIdentityAsync(string hsaId, CancellationToken cancellationToken = default)
@@ -72,6 +76,34 @@ public sealed class DirectoryRepository(StorageAccount storage)
         return result;
     }
 
+    /// <summary>The engagements at one org unit, as (HSA-id, engagement id) pairs.</summary>
+    public async Task<IReadOnlyList<(string HsaId, string EngagementId)>> GetEngagementsInUnitAsync(
+        string orgUnitId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        List<(string, string)> result = [];
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgUnitId}");
+        await foreach (var row in storage.Table(TableNames.UnitIndex).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            result.Add((row.GetString("HsaId"), row.RowKey));
+        }
+
+        return result;
+    }
+
+    public async Task UpsertMembershipAsync(AmuMembership membership, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        await Identities.UpsertEntityAsync(
+            new TableEntity(membership.HsaId, AmuPrefix + membership.GroupId)
+            {
+                ["RequestId"] = membership.RequestId,
+                ["ApprovedBy"] = membership.ApprovedBy,
+                ["GrantedOn"] = Format(membership.GrantedOn),
+            },
+            TableUpdateMode.Replace, cancellationToken);
+    }
+
     public async Task UpsertOrgUnitAsync(OrgUnit unit, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
@@ -100,6 +132,10 @@ public sealed class DirectoryRepository(StorageAccount storage)
         var existing = await Identities.GetEntityIfExistsAsync<TableEntity>(
             engagement.HsaId, EngagementPrefix + engagement.EngagementId, cancellationToken: cancellationToken);
         var previousManager = existing.HasValue ? existing.Value!.GetString("ManagerHsaId") : null;
+        var previousUnit = existing.HasValue ? existing.Value!.GetString("OrgUnitId") : null;
+        await storage.Table(TableNames.UnitIndex).UpsertEntityAsync(
+            new TableEntity(engagement.OrgUnitId, engagement.EngagementId) { ["HsaId"] = engagement.HsaId },
+            TableUpdateMode.Replace, cancellationToken);
 
         // The index first: a reader may briefly see a manager without the engagement, never an
         // engagement whose manager cannot find it.
@@ -124,6 +160,11 @@ public sealed class DirectoryRepository(StorageAccount storage)
         if (previousManager is not null && previousManager != engagement.ManagerHsaId)
         {
             await storage.Table(TableNames.ManagerIndex).DeleteEntityAsync(previousManager, engagement.EngagementId, ETag.All, cancellationToken);
+        }
+
+        if (previousUnit is not null && previousUnit != engagement.OrgUnitId)
+        {
+            await storage.Table(TableNames.UnitIndex).DeleteEntityAsync(previousUnit, engagement.EngagementId, ETag.All, cancellationToken);
         }
     }
 
@@ -187,6 +228,9 @@ public sealed class DirectoryRepository(StorageAccount storage)
         row.GetString("OrgUnitIds").Split(',', StringSplitOptions.RemoveEmptyEntries),
         ParseDate(row.GetString("ValidFrom")),
         ParseDate(row.GetString("ValidTo")));
+
+    private static AmuMembership ReadMembership(TableEntity row) => new(
+        row.PartitionKey, row.RowKey[AmuPrefix.Length..], row.GetString("RequestId"), row.GetString("ApprovedBy"), ParseDate(row.GetString("GrantedOn")));
 
     internal static string? Format(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -29,4 +29,8 @@ public sealed class OrgTree(IEnumerable<OrgUnit> units)
 
         return false;
     }
+
+    /// <summary>The unit and every unit below it (bounded, like <see cref="IsAtOrBelow"/>).</summary>
+    public IReadOnlyList<OrgUnit> Subtree(string rootId) =>
+        _units.Values.Where(unit => IsAtOrBelow(unit.Id, rootId)).ToList();
 }

@@ -1,5 +1,8 @@
+using Behorighetsportal.Amu;
 using Behorighetsportal.Delegations;
 using Behorighetsportal.Http;
+using Behorighetsportal.Orders;
+using Behorighetsportal.Requests;
 using Microsoft.AspNetCore.Http;
 
 namespace Behorighetsportal.Directory;
@@ -15,13 +18,35 @@ public sealed record IdentityView(
     string HsaId, string GivenName, string FamilyName, string Email, bool Protected,
     IReadOnlyList<EngagementView> Engagements, IReadOnlyList<UserServiceView> UserServices);
 
-/// <summary>GET /api/me/assignments and GET /api/identities/{hsaId}.</summary>
-public sealed class PeopleEndpoints(CallerResolver callers, DirectoryRepository directory, DelegationRepository delegations)
+public sealed record IdentitySummary(string HsaId, string GivenName, string FamilyName, bool Protected);
+
+public sealed record MeView(
+    string HsaId, string GivenName, string FamilyName, string Email,
+    IReadOnlyList<EngagementView> Engagements, IReadOnlyList<UserServiceView> UserServices, IReadOnlyList<Assignment> Roles);
+
+public sealed record ApprovalItem(string Kind, string Id, string SubjectId, string Summary, DateTimeOffset RequestedAt, string? AsDelegateOf);
+
+/// <summary>
+/// GET /api/me, /api/me/assignments, /api/me/approvals, /api/identities?q= and /api/identities/{hsaId}: who the caller
+/// is, what they hold, what waits for them, and the people they may act on (R1, R7–R10). A protected identity the
+/// caller may not see is absent everywhere, exactly as an unknown one.
+/// </summary>
+public sealed class PeopleEndpoints(
+    CallerResolver callers, DirectoryRepository directory, DelegationRepository delegations, AccessRequestRepository requests,
+    OrderRepository orders, AmuCatalog amu)
 {
+    private const int MaxSearchResults = 50;
+
     public const string ManagerResource = "Chef";
     public const string OrdererResource = "Beställare (SDA)";
 
     public async Task<IResult> MyAssignmentsAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(request, cancellationToken);
+        return caller is null ? Problems.Unauthorized() : Results.Json(await AssignmentsOfAsync(caller, cancellationToken), JsonBody.Options);
+    }
+
+    public async Task<IResult> MeAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var caller = await callers.ResolveAsync(request, cancellationToken);
         if (caller is null)
@@ -29,6 +54,96 @@ public sealed class PeopleEndpoints(CallerResolver callers, DirectoryRepository 
             return Problems.Unauthorized();
         }
 
+        var me = caller.Person;
+        return Results.Json(new MeView(me.Identity.HsaId, me.Identity.GivenName, me.Identity.FamilyName, me.Identity.Email,
+            me.Engagements.Select(ToView).ToList(), me.UserServices.Select(ToView).ToList(), await AssignmentsOfAsync(caller, cancellationToken)), JsonBody.Options);
+    }
+
+    /// <summary>What waits for the caller's decision: as manager, group owner, or delegate of a manager.</summary>
+    public async Task<IResult> MyApprovalsAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(request, cancellationToken);
+        if (caller is null)
+        {
+            return Problems.Unauthorized();
+        }
+
+        List<ApprovalItem> items = [];
+        foreach (var (approver, asDelegateOf) in new[] { (caller.HsaId, (string?)null) }.Concat(caller.DelegatedManagers.Select(m => (m, (string?)m))))
+        {
+            foreach (var item in await requests.PendingForAsync(approver, cancellationToken))
+            {
+                // The list is an index; what it points at decides. Items decided or expired meanwhile are dropped
+                // here, so no path that ends an approval has to remember to clean it.
+                var stillWaiting = item.Kind == "Order"
+                    ? (await orders.GetAsync(item.Id, cancellationToken)) is { Status: OrderStatus.PendingApproval, Approval: null }
+                    : (await requests.GetAsync(item.SubjectId, item.Id, cancellationToken)) is { Status: AccessRequestStatus.PendingApproval };
+                var delegateMay = asDelegateOf is null || item.Kind != nameof(AccessRequestKind.AmuMembership);
+                if (!stillWaiting)
+                {
+                    await requests.RemovePendingAsync(approver, item.Kind, item.Id, cancellationToken);
+                }
+                else if (delegateMay)
+                {
+                    items.Add(new ApprovalItem(item.Kind, item.Id, item.SubjectId, item.Summary, item.RequestedAt, asDelegateOf));
+                }
+            }
+        }
+
+        return Results.Json(items.OrderBy(i => i.RequestedAt).ToList(), JsonBody.Options);
+    }
+
+    /// <summary>Search by name or HSA-id among the identities the caller may act on (R1, R10).</summary>
+    public async Task<IResult> SearchAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(request, cancellationToken);
+        if (caller is null)
+        {
+            return Problems.Unauthorized();
+        }
+
+        var q = request.Query["q"].ToString().Trim();
+        if (q.Length is < 2 or > 64)
+        {
+            return Problems.BadRequest("Sökningen är för kort", "Ange minst två tecken av ett namn eller ett HSA-id i parametern q.",
+                new Dictionary<string, string[]> { ["q"] = ["Ange 2–64 tecken."] });
+        }
+
+        var tree = await directory.GetOrgTreeAsync(cancellationToken);
+        HashSet<string> candidates = [caller.HsaId];
+        foreach (var manager in caller.DelegatedManagers.Append(caller.HsaId))
+        {
+            candidates.UnionWith((await directory.GetManagedEngagementsAsync(manager, cancellationToken)).Select(m => m.HsaId));
+        }
+
+        foreach (var role in caller.Person.OrdererRoles.Where(r => r.IsValidOn(caller.Today)))
+        {
+            foreach (var unit in role.OrgUnitIds.SelectMany(tree.Subtree).Where(u => u.Administration == role.Administration).Select(u => u.Id).Distinct())
+            {
+                candidates.UnionWith((await directory.GetEngagementsInUnitAsync(unit, cancellationToken)).Select(e => e.HsaId));
+            }
+        }
+
+        List<IdentitySummary> found = [];
+        foreach (var hsaId in candidates.Order(StringComparer.Ordinal))
+        {
+            var person = await directory.GetPersonAsync(hsaId, cancellationToken);
+            if (person is not null && MayActOn(caller, person, tree)
+                && (person.Identity.FullName.Contains(q, StringComparison.OrdinalIgnoreCase) || person.Identity.HsaId.Contains(q, StringComparison.OrdinalIgnoreCase)))
+            {
+                found.Add(new IdentitySummary(person.Identity.HsaId, person.Identity.GivenName, person.Identity.FamilyName, person.Identity.Protected));
+                if (found.Count == MaxSearchResults)
+                {
+                    break;
+                }
+            }
+        }
+
+        return Results.Json(found, JsonBody.Options);
+    }
+
+    private async Task<List<Assignment>> AssignmentsOfAsync(Caller caller, CancellationToken cancellationToken)
+    {
         List<Assignment> assignments = [];
 
         // R7: the manager role comes from KiV to whoever is registered as manager of an engagement.
@@ -61,8 +176,26 @@ public sealed class PeopleEndpoints(CallerResolver callers, DirectoryRepository 
                 [service.OrderId is null ? "KiV" : "Beställning " + service.OrderId, "Engagemang " + service.EngagementId], service.Status.ToString()));
         }
 
-        return Results.Json(assignments, JsonBody.Options);
+        foreach (var membership in caller.Person.Memberships)
+        {
+            var approver = membership.ApprovedBy is null ? null : await directory.GetIdentityAsync(membership.ApprovedBy, cancellationToken);
+            assignments.Add(new Assignment("AMU " + (amu.Find(membership.GroupId)?.Name ?? membership.GroupId), DirectoryRepository.Format(membership.GrantedOn), null,
+                ["Ansökan " + membership.RequestId, "Godkänd av " + (approver?.FullName ?? membership.ApprovedBy ?? "gruppens ägare")], "Active"));
+        }
+
+        return assignments;
     }
+
+    private static bool MayActOn(Caller caller, Person target, OrgTree tree) =>
+        ActingRights.MaySee(caller.HsaId, target, caller.Today, caller.DelegatedManagers)
+        && target.Engagements.Any(e => !e.HasEndedBy(caller.Today)
+            && ActingRights.ForEngagement(caller.HsaId, e, caller.Person.OrdererRoles, tree, caller.Today, caller.DelegatedManagers) != ActingRight.None);
+
+    private static EngagementView ToView(Engagement e) =>
+        new(e.EngagementId, e.OrgUnitId, e.Title, DirectoryRepository.Format(e.StartDate)!, DirectoryRepository.Format(e.EndDate), e.ManagerHsaId);
+
+    private static UserServiceView ToView(UserService s) =>
+        new(s.EngagementId, s.Level, s.Status.ToString(), DirectoryRepository.Format(s.ActivatedOn), DirectoryRepository.Format(s.EndedOn));
 
     public async Task<IResult> IdentityAsync(HttpRequest request, string hsaId, CancellationToken cancellationToken)
     {
@@ -73,24 +206,15 @@ public sealed class PeopleEndpoints(CallerResolver callers, DirectoryRepository 
         }
 
         var target = hsaId.Length <= 64 ? await directory.GetPersonAsync(hsaId, cancellationToken) : null;
-        var tree = target is null ? null : await directory.GetOrgTreeAsync(cancellationToken);
-        var mayAct = target is not null
-                     && ActingRights.MaySee(caller.HsaId, target, caller.Today, caller.DelegatedManagers)
-                     && target.Engagements.Any(e => !e.HasEndedBy(caller.Today)
-                         && ActingRights.ForEngagement(caller.HsaId, e, caller.Person.OrdererRoles, tree!, caller.Today, caller.DelegatedManagers) != ActingRight.None);
-        if (!mayAct)
+        if (target is null || !MayActOn(caller, target, await directory.GetOrgTreeAsync(cancellationToken)))
         {
             // Unknown, protected from this caller, or outside their rights: one answer for all (R10).
             return Problems.NotFound("Identiteten finns inte",
                 $"Det finns ingen identitet med HSA-id {hsaId} som du kan se. Kontrollera HSA-id:t.");
         }
 
-        var person = target!;
         return Results.Json(new IdentityView(
-            person.Identity.HsaId, person.Identity.GivenName, person.Identity.FamilyName, person.Identity.Email, person.Identity.Protected,
-            person.Engagements.Select(e => new EngagementView(e.EngagementId, e.OrgUnitId, e.Title, DirectoryRepository.Format(e.StartDate)!,
-                DirectoryRepository.Format(e.EndDate), e.ManagerHsaId)).ToList(),
-            person.UserServices.Select(s => new UserServiceView(s.EngagementId, s.Level, s.Status.ToString(),
-                DirectoryRepository.Format(s.ActivatedOn), DirectoryRepository.Format(s.EndedOn))).ToList()), JsonBody.Options);
+            target.Identity.HsaId, target.Identity.GivenName, target.Identity.FamilyName, target.Identity.Email, target.Identity.Protected,
+            target.Engagements.Select(ToView).ToList(), target.UserServices.Select(ToView).ToList()), JsonBody.Options);
     }
 }

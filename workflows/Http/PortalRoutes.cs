@@ -6,7 +6,10 @@ public static class PortalRoutes
     public static readonly IReadOnlyList<(string Method, string Route)> All =
     [
         ("GET", "api/health"),
+        ("GET", "api/me"),
         ("GET", "api/me/assignments"),
+        ("GET", "api/me/approvals"),
+        ("GET", "api/identities"),
         ("GET", "api/identities/{hsaId}"),
         ("POST", "api/orders"),
         ("GET", "api/orders/{orderId}"),
@@ -19,5 +22,7 @@ public static class PortalRoutes
         ("POST", "api/delegations"),
         ("GET", "api/delegations"),
         ("DELETE", "api/delegations/{delegationId}"),
+        ("POST", "api/orderer-roles"),
+        ("POST", "api/amu-applications"),
     ];
 }

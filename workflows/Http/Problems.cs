@@ -8,13 +8,13 @@ namespace Behorighetsportal.Http;
 /// </summary>
 public static class Problems
 {
-    public static IResult Unauthorized() => Problem(StatusCodes.Status401Unauthorized,
+    public static IResult Unauthorized() => new Challenge("X-MS-CLIENT-PRINCIPAL", Problem(StatusCodes.Status401Unauthorized,
         "Inloggning krävs",
-        "Du är inte inloggad, eller så finns ditt HSA-id inte i Katalog i Väst. Logga in med SITHS-kort och försök igen.");
+        "Du är inte inloggad, eller så finns ditt HSA-id inte i Katalog i Väst. Logga in med SITHS-kort och försök igen."));
 
-    public static IResult IntegrationKeyMissing() => Problem(StatusCodes.Status401Unauthorized,
+    public static IResult IntegrationKeyMissing() => new Challenge("x-functions-key", Problem(StatusCodes.Status401Unauthorized,
         "Integrationsnyckel saknas eller är fel",
-        "Anropet kräver en giltig integrationsnyckel i huvudet x-functions-key.");
+        "Anropet kräver en giltig integrationsnyckel i huvudet x-functions-key."));
 
     public static IResult Forbidden(string detail) => Problem(StatusCodes.Status403Forbidden, "Behörighet saknas", detail);
 
@@ -36,7 +36,19 @@ public static class Problems
 
     private static IResult Problem(int status, string title, string detail, IDictionary<string, string[]>? errors = null)
     {
+        // Details may repeat what the caller sent; control characters and runaway lengths stay out of the answer.
+        detail = new string(detail.Where(c => !char.IsControl(c)).Take(2000).ToArray());
         var extensions = errors is null ? null : new Dictionary<string, object?> { ["errors"] = errors };
         return Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+    }
+
+    /// <summary>A 401 names how to authenticate (RFC 9110): the platform's principal header, or the function key.</summary>
+    private sealed class Challenge(string scheme, IResult problem) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.WWWAuthenticate = scheme;
+            return problem.ExecuteAsync(httpContext);
+        }
     }
 }

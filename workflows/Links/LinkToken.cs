@@ -9,6 +9,9 @@ public enum LinkPurpose
 {
     Approval,
     InitialPassword,
+
+    /// <summary>Approval of an orderer-role order or an AMU application (same page route as order approvals).</summary>
+    AccessApproval,
 }
 
 /// <summary>What an email link grants: one purpose, one subject (an order), one recipient, until a time.</summary>
@@ -84,6 +87,20 @@ public sealed class LinkSigner
 
         token = new LinkToken(purpose, read.S, read.R, DateTimeOffset.FromUnixTimeSeconds(read.E));
         return token.ExpiresAt <= _clock.GetUtcNow() ? LinkProblem.Expired : LinkProblem.None;
+    }
+
+    /// <summary>The purpose of a genuine token (signature checked, expiry not), or null.</summary>
+    public LinkPurpose? PurposeOf(string? text)
+    {
+        foreach (var purpose in Enum.GetValues<LinkPurpose>())
+        {
+            if (TryRead(text, purpose, out _) != LinkProblem.Invalid)
+            {
+                return purpose;
+            }
+        }
+
+        return null;
     }
 
     private static string Base64Url(byte[] bytes) =>

@@ -16,6 +16,8 @@ namespace Behorighetsportal.Orders;
 /// </summary>
 public sealed class ApprovalEndpoints(
     OrderLinkGate gate,
+    LinkSigner links,
+    Requests.AccessApprovalEndpoints access,
     OrderRepository orders,
     DirectoryRepository directory,
     ServiceLevelCatalog levels,
@@ -33,6 +35,11 @@ public sealed class ApprovalEndpoints(
 
     public async Task<IResult> ShowAsync(HttpRequest request, string token, CancellationToken cancellationToken)
     {
+        if (links.PurposeOf(token) == LinkPurpose.AccessApproval)
+        {
+            return await access.ShowAsync(request, token, cancellationToken);
+        }
+
         var (opened, refusal) = await gate.OpenAsync(request, token, LinkPurpose.Approval, Texts, cancellationToken);
         if (opened is null)
         {
@@ -63,6 +70,11 @@ public sealed class ApprovalEndpoints(
 
     public async Task<IResult> DecideAsync(HttpRequest request, string token, DurableTaskClient durable, CancellationToken cancellationToken)
     {
+        if (links.PurposeOf(token) == LinkPurpose.AccessApproval)
+        {
+            return await access.DecideAsync(request, token, durable, cancellationToken);
+        }
+
         var (opened, refusal) = await gate.OpenAsync(request, token, LinkPurpose.Approval, Texts, cancellationToken);
         if (opened is null)
         {
@@ -134,7 +146,7 @@ public sealed class ApprovalEndpoints(
 
         return order.Status == OrderStatus.PendingApproval
             ? null
-            : new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph($"Beställningen väntar inte längre på godkännande (status: {order.Status}).");
+            : new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph($"Beställningen väntar inte längre på godkännande (status: {order.Status.InSwedish()}).");
     }
 
     private static async Task<DecisionOutcome?> ReadDecisionAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -71,7 +71,7 @@ public sealed class AttestationEndpoints(CallerReader callers, OrderRepository o
                 ? Problems.Conflict("Attest finns redan", $"Beställningen {order.OrderId} har redan en attest ({current.Attestation.Outcome}, referens {current.Attestation.Reference}). Den första attesten gäller.")
                 : current.Status == OrderStatus.PendingApproval
                     ? Problems.Conflict("Beställningen väntar på chefens godkännande", $"Beställningen {order.OrderId} är ännu inte godkänd av chef och kan inte attesteras. Skicka attesten när den är godkänd.")
-                    : Problems.Conflict("Beställningen väntar inte på attest", $"Beställningen {order.OrderId} har status {current.Status} och tar inte emot attest.");
+                    : Problems.Conflict("Beställningen väntar inte på attest", $"Beställningen {order.OrderId} har status \"{current.Status.InSwedish()}\" och tar inte emot attest.");
         }
 
         if (recorded)

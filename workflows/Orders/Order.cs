@@ -15,6 +15,19 @@ public enum OrderStatus
 
 public static class OrderStatuses
 {
+    /// <summary>The status as a person reads it (R13).</summary>
+    public static string InSwedish(this OrderStatus status) => status switch
+    {
+        OrderStatus.PendingApproval => "väntar på chefens godkännande",
+        OrderStatus.PendingAttestation => "väntar på ekonomisk attest",
+        OrderStatus.WaitingForStartDate => "väntar på startdatum",
+        OrderStatus.Active => "aktiv",
+        OrderStatus.Rejected => "avslagen",
+        OrderStatus.Expired => "upphörd",
+        OrderStatus.Cancelled => "avbruten",
+        _ => "misslyckad",
+    };
+
     public static bool IsFinal(this OrderStatus status) =>
         status is OrderStatus.Active or OrderStatus.Rejected or OrderStatus.Expired or OrderStatus.Cancelled or OrderStatus.Failed;
 }

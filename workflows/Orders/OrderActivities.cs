@@ -4,6 +4,7 @@ using Behorighetsportal.Email;
 using Behorighetsportal.Http;
 using Behorighetsportal.Storage;
 using Behorighetsportal.Links;
+using Behorighetsportal.Requests;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ namespace Behorighetsportal.Orders;
 /// signed link of their own to approve or reject; later, a reminder.
 /// </summary>
 public sealed class RequestApprovalActivity(
-    OrderRepository orders, DirectoryRepository directory, CallerResolver callers, AuditLog audit, IEmailSender email, OneTimeActions once,
+    OrderRepository orders, DirectoryRepository directory, CallerResolver callers, AccessRequestRepository pending, AuditLog audit, IEmailSender email, OneTimeActions once,
     LinkSigner links, IOptions<PortalOptions> portal, ServiceLevelCatalog levels, TimeProvider clock, ILogger<RequestApprovalActivity> logger)
     : TaskActivity<ApprovalRequest, bool>
 {
@@ -38,6 +39,8 @@ public sealed class RequestApprovalActivity(
         var manager = await directory.GetIdentityAsync(managerId) ?? throw new InvalidOperationException($"Order {order.OrderId}: manager not in the directory.");
         var unit = (await directory.GetOrgTreeAsync()).Find(engagement.OrgUnitId)?.Name ?? engagement.OrgUnitId;
         var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(input.ExpiresAtUtc, DateTimeKind.Utc));
+        await pending.AddPendingAsync(new PendingApproval(managerId, "Order", order.OrderId, order.IdentityId,
+            $"Användartjänst {order.Level} för {target.Identity.FullName}, aktiveras tidigast {DirectoryRepository.Format(order.ActivationDate)}", order.PlacedAt));
 
         var sent = false;
         foreach (var (holderId, asDelegate) in await callers.ManagerRoleHoldersAsync(managerId, CancellationToken.None))

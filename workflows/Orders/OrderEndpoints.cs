@@ -189,7 +189,7 @@ public sealed class OrderEndpoints(
         if (!recorded && !retryOfOwnCancel)
         {
             return Problems.Conflict("Beställningen kan inte avbrytas",
-                $"Beställningen har status {current.Status} och kan inte längre avbrytas. Bara beställningar som inte är aktiva kan avbrytas.");
+                $"Beställningen har status \"{current.Status.InSwedish()}\" och kan inte längre avbrytas. Bara beställningar som inte är aktiva kan avbrytas.");
         }
 
         if (recorded)

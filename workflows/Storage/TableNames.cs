@@ -6,7 +6,10 @@ namespace Behorighetsportal.Storage;
 /// <item><c>Identities</c>: PK = HSA-id; the identity, its engagements and user services share a partition,
 /// so one query reads a person and one batch can change a user service with its side records.</item>
 /// <item><c>ManagerIndex</c>: PK = manager HSA-id, RK = engagement id (who a manager is nearest manager for).</item>
+/// <item><c>UnitIndex</c>: PK = org unit id, RK = engagement id (who an orderer's units cover).</item>
 /// <item><c>OrgUnits</c>: PK = administration (the tree is read whole per administration).</item>
+/// <item><c>Requests</c>: PK = the person a role or AMU membership is for, RK = request id.</item>
+/// <item><c>PendingApprovals</c>: PK = the approver (a manager or group owner), RK = kind and id; what waits for whom.</item>
 /// <item><c>Orders</c>: PK = order id (order row and approval row side by side).</item>
 /// <item><c>AuditLog</c>: PK = subject (an order or delegation id), RK = time-ordered sequence; append only.</item>
 /// <item><c>Delegations</c>: PK = HSA-id, RK = <c>given|{id}</c> on the manager's side and <c>received|{id}</c> on the
@@ -23,8 +26,12 @@ public static class TableNames
     public const string AuditLog = "AuditLog";
     public const string Delegations = "Delegations";
     public const string OneTimeActions = "OneTimeActions";
+    public const string UnitIndex = "UnitIndex";
+    public const string Requests = "Requests";
+    public const string PendingApprovals = "PendingApprovals";
 
-    public static readonly IReadOnlyList<string> All = [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions];
+    public static readonly IReadOnlyList<string> All =
+        [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions, UnitIndex, Requests, PendingApprovals];
 }
 
 public static class QueueNames

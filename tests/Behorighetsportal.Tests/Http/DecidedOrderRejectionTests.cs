@@ -73,7 +73,7 @@ public sealed class DecidedOrderRejectionTests : IDisposable
 
         // Assert
         var problem = await ProblemAssert.IsAsync(response, HttpStatusCode.Conflict);
-        Assert.Contains("Active", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("aktiv", problem.Detail, StringComparison.Ordinal);
         await before.AssertUnchangedAsync(app, "cancelling an active order");
         Assert.Equal(OrderStatus.Active, (await OrderFlow.GetAsync(app, Demo.Fredrik, orderId)).Status);
     }
@@ -98,7 +98,7 @@ public sealed class DecidedOrderRejectionTests : IDisposable
 
         // Assert
         var problem = await ProblemAssert.IsAsync(response, HttpStatusCode.Conflict);
-        Assert.Contains("Rejected", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("avslagen", problem.Detail, StringComparison.Ordinal);
         await before.AssertUnchangedAsync(app, "cancelling a rejected order");
         Assert.Equal(OrderStatus.Rejected, (await OrderFlow.GetAsync(app, Demo.Eva, orderId)).Status);
     }

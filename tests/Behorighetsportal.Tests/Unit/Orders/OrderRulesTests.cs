@@ -146,7 +146,7 @@ public sealed class OrderRulesTests
 
     [Theory]
     [InlineData("Guld")]
-    [InlineData("standard")]
+    [InlineData("Premium")]
     [InlineData(null)]
     public async Task ValidateFields_UnknownLevel_BadRequestNamingTheLevels(string? level)
     {

@@ -1,0 +1,88 @@
+using Behorighetsportal.Http;
+using Behorighetsportal.Requests;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+
+namespace Behorighetsportal.Amu;
+
+public sealed record AmuApplicationRequest(List<string>? GroupIds, string? Motivation);
+
+public sealed record AmuGroupRequest(string RequestId, string GroupId, AccessRequestStatus Status);
+
+public sealed record AmuApplicationAccepted(string ApplicationId, AccessRequestStatus Status, IReadOnlyList<AmuGroupRequest> Requests);
+
+/// <summary>
+/// POST /api/amu-applications (R11): an employee applies to join one or more AMU groups; each group's owner
+/// approves their own group. A group one holds or has applied for already is refused with a clear message.
+/// </summary>
+public sealed class AmuEndpoints(CallerResolver callers, AmuCatalog catalog, AccessRequestRepository requests, AccessRequestStarter starter, TimeProvider clock)
+{
+    private const int MaxGroups = 20;
+    private const int MaxMotivation = 1000;
+
+    public async Task<IResult> ApplyAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(request, cancellationToken);
+        if (caller is null)
+        {
+            return Problems.Unauthorized();
+        }
+
+        var body = await JsonBody.ReadAsync<AmuApplicationRequest>(request, cancellationToken);
+        if (body is null)
+        {
+            return Problems.MalformedJson();
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var groupIds = (body.GroupIds ?? []).Where(g => !string.IsNullOrWhiteSpace(g)).Distinct(StringComparer.Ordinal).ToList();
+        if (groupIds.Count == 0 || groupIds.Count > MaxGroups)
+        {
+            errors["groupIds"] = [$"Välj en till {MaxGroups} AMU-grupper (groupIds)."];
+        }
+        else if (groupIds.Where(g => catalog.Find(g) is null).ToList() is { Count: > 0 } unknown)
+        {
+            errors["groupIds"] = [$"Okända AMU-grupper: {string.Join(", ", unknown)}. Välj bland grupperna i portalen."];
+        }
+
+        if (body.Motivation is { Length: > MaxMotivation })
+        {
+            errors["motivation"] = [$"Motiveringen får vara högst {MaxMotivation} tecken."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.BadRequest("Ansökan är inte komplett", "Rätta fälten och försök igen: " + string.Join(" ", errors.Values.SelectMany(v => v)), errors);
+        }
+
+        var held = caller.Person.Memberships.Select(m => m.GroupId).ToHashSet(StringComparer.Ordinal);
+        var pending = (await requests.ListForAsync(caller.HsaId, cancellationToken))
+            .Where(r => r.Kind == AccessRequestKind.AmuMembership && r.IsOpen).SelectMany(r => r.Resources).ToHashSet(StringComparer.Ordinal);
+        var already = groupIds.Where(g => held.Contains(g) || pending.Contains(g)).ToList();
+        if (already.Count > 0)
+        {
+            return Problems.Conflict("Du är redan medlem eller har redan ansökt",
+                string.Join(" ", already.Select(g => held.Contains(g)
+                    ? $"Du är redan medlem i {catalog.Find(g)!.Name}."
+                    : $"Du har redan en ansökan om {catalog.Find(g)!.Name} som väntar på godkännande."))
+                + " Ta bort de grupperna ur ansökan och försök igen.");
+        }
+
+        var applicationId = "AMU-" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
+        List<AmuGroupRequest> created = [];
+        foreach (var (groupId, index) in groupIds.Select((g, i) => (g, i + 1)))
+        {
+            var group = catalog.Find(groupId)!;
+
+            // The owner joining their own group approves it by applying.
+            var status = group.OwnerHsaId == caller.HsaId ? AccessRequestStatus.Approved : AccessRequestStatus.PendingApproval;
+            var access = new AccessRequest($"{applicationId}-{index}", AccessRequestKind.AmuMembership, caller.HsaId, caller.HsaId, group.OwnerHsaId,
+                [groupId], null, null, string.IsNullOrWhiteSpace(body.Motivation) ? null : body.Motivation.Trim(), status, clock.GetUtcNow());
+            await starter.StartAsync(access, durable, cancellationToken);
+            created.Add(new AmuGroupRequest(access.RequestId, groupId, status));
+        }
+
+        var overall = created.All(c => c.Status == AccessRequestStatus.Approved) ? AccessRequestStatus.Approved : AccessRequestStatus.PendingApproval;
+        return Results.Json(new AmuApplicationAccepted(applicationId, overall, created), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+}

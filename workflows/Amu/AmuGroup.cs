@@ -1,0 +1,27 @@
+using System.Text.Json;
+
+namespace Behorighetsportal.Amu;
+
+/// <summary>An AD group employees may apply to join themselves (R11); its owner approves.</summary>
+public sealed record AmuGroup(string GroupId, string Name, string OwnerHsaId);
+
+/// <summary>A person's membership of an AMU group, with who approved it.</summary>
+public sealed record AmuMembership(string HsaId, string GroupId, string? RequestId, string? ApprovedBy, DateOnly? GrantedOn);
+
+/// <summary>The AMU groups open for applications: product configuration (onboarded AD groups), not KiV data.</summary>
+public sealed class AmuCatalog(IReadOnlyList<AmuGroup> groups)
+{
+    public IReadOnlyList<AmuGroup> Groups => groups;
+
+    public AmuGroup? Find(string? groupId) => groups.FirstOrDefault(g => g.GroupId == groupId);
+
+    public static AmuCatalog FromEmbeddedDemo()
+    {
+        using var stream = typeof(AmuCatalog).Assembly.GetManifestResourceStream("organization.json")!;
+        using var document = JsonDocument.Parse(stream);
+        var groups = document.RootElement.GetProperty("amuGroups").EnumerateArray()
+            .Select(g => new AmuGroup(g.GetProperty("groupId").GetString()!, g.GetProperty("name").GetString()!, g.GetProperty("ownerHsaId").GetString()!))
+            .ToList();
+        return new AmuCatalog(groups);
+    }
+}
