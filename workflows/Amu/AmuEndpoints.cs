@@ -22,17 +22,13 @@ public sealed class AmuEndpoints(CallerResolver callers, AmuCatalog catalog, Acc
 
     public async Task<IResult> ApplyAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var caller = await callers.ResolveAsync(request, cancellationToken);
-        if (caller is null)
+        var (incoming, problem) = await callers.ResolveWithBodyAsync<AmuApplicationRequest>(request, cancellationToken);
+        if (incoming is null)
         {
-            return Problems.Unauthorized();
+            return problem!;
         }
 
-        var body = await JsonBody.ReadAsync<AmuApplicationRequest>(request, cancellationToken);
-        if (body is null)
-        {
-            return Problems.MalformedJson();
-        }
+        var (caller, body) = incoming;
 
         var errors = new Dictionary<string, string[]>();
         var groupIds = (body.GroupIds ?? []).Where(g => !string.IsNullOrWhiteSpace(g)).Distinct(StringComparer.Ordinal).ToList();

@@ -33,7 +33,7 @@ public sealed record DelegationsView(IReadOnlyList<DelegationView> Given, IReadO
 
 /// <summary>POST, GET /api/delegations and DELETE /api/delegations/{id} (R8).</summary>
 public sealed class DelegationEndpoints(
-    CallerReader callers,
+    CallerResolver callers,
     DirectoryRepository directory,
     DelegationRepository delegations,
     AuditLog audit,
@@ -43,19 +43,15 @@ public sealed class DelegationEndpoints(
 {
     public async Task<IResult> CreateAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var caller = callers.PersonHsaId(request) is { } id ? await directory.GetPersonAsync(id, cancellationToken) : null;
-        if (caller is null)
+        var (incoming, problem) = await callers.ResolveWithBodyAsync<CreateDelegationRequest>(request, cancellationToken);
+        if (incoming is null)
         {
-            return Problems.Unauthorized();
+            return problem!;
         }
 
-        var body = await JsonBody.ReadAsync<CreateDelegationRequest>(request, cancellationToken);
-        if (body is null)
-        {
-            return Problems.MalformedJson();
-        }
-
-        var today = StockholmTime.Today(clock);
+        var (resolved, body) = incoming;
+        var caller = resolved.Person;
+        var today = resolved.Today;
         var invalid = Validate(body, caller.Identity.HsaId, today, options.Value.MaxPeriodDays, out var validFrom, out var validTo);
         if (invalid is not null)
         {
@@ -112,7 +108,7 @@ public sealed class DelegationEndpoints(
 
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var caller = callers.PersonHsaId(request) is { } id ? await directory.GetIdentityAsync(id, cancellationToken) : null;
+        var caller = (await callers.ResolveAsync(request, cancellationToken))?.Person.Identity;
         if (caller is null)
         {
             return Problems.Unauthorized();
@@ -126,7 +122,7 @@ public sealed class DelegationEndpoints(
 
     public async Task<IResult> RevokeAsync(HttpRequest request, string delegationId, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var caller = callers.PersonHsaId(request) is { } id ? await directory.GetIdentityAsync(id, cancellationToken) : null;
+        var caller = (await callers.ResolveAsync(request, cancellationToken))?.Person.Identity;
         if (caller is null)
         {
             return Problems.Unauthorized();

@@ -50,25 +50,35 @@ public sealed class DelegationRepository(StorageAccount storage)
     public async Task<(Delegation Delegation, bool Changed)> MoveToAsync(
         string managerId, string delegationId, DelegationStatus status, string? by, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        var current = await GetGivenAsync(managerId, delegationId, cancellationToken)
-            ?? throw new InvalidOperationException($"Delegation {delegationId} not found.");
-        if (current.Status is DelegationStatus.Ended or DelegationStatus.Revoked || current.Status == status)
+        await storage.EnsureCreatedAsync(cancellationToken);
+
+        // The manager's row decides (conditionally: a revocation and the end timer can meet); the delegate's row
+        // follows. Rights shrink first and grow last, so a delegation being revoked or ended loses its rights
+        // before the manager's row says so, and one being started gains them only after.
+        if (status != DelegationStatus.Active && await GetReceivedAsync(managerId, delegationId, cancellationToken) is { } received
+            && received.Status is DelegationStatus.Scheduled or DelegationStatus.Active)
         {
-            return (current, false);
+            await Table.UpsertEntityAsync(ToEntity(received with { Status = status, RevokedBy = by, RevokedAt = status == DelegationStatus.Revoked ? at : null },
+                received.DelegateId, Received), TableUpdateMode.Replace, cancellationToken);
         }
 
-        var changed = status == DelegationStatus.Revoked
-            ? current with { Status = status, RevokedBy = by, RevokedAt = at }
-            : current with { Status = status };
+        var (delegation, changed) = await ConditionalUpdate.ApplyAsync(Table, managerId, Given + delegationId, Read,
+            d => ToEntity(d, d.ManagerId, Given),
+            current => current.Status is DelegationStatus.Ended or DelegationStatus.Revoked || current.Status == status
+                ? null
+                : status == DelegationStatus.Revoked ? current with { Status = status, RevokedBy = by, RevokedAt = at } : current with { Status = status },
+            cancellationToken);
 
-        // Rights shrink first, grow last (see the class summary).
-        var (first, second) = status == DelegationStatus.Active
-            ? ((changed.ManagerId, Given), (changed.DelegateId, Received))
-            : ((changed.DelegateId, Received), (changed.ManagerId, Given));
-        await Table.UpsertEntityAsync(ToEntity(changed, first.Item1, first.Item2), TableUpdateMode.Replace, cancellationToken);
-        await Table.UpsertEntityAsync(ToEntity(changed, second.Item1, second.Item2), TableUpdateMode.Replace, cancellationToken);
-        return (changed, true);
+        // The delegate's row always ends up as the manager's row says (also after a lost race above).
+        await Table.UpsertEntityAsync(ToEntity(delegation, delegation.DelegateId, Received), TableUpdateMode.Replace, cancellationToken);
+        return (delegation, changed);
     }
+
+    private async Task<Delegation?> GetReceivedAsync(string managerId, string delegationId, CancellationToken cancellationToken) =>
+        await GetGivenAsync(managerId, delegationId, cancellationToken) is { } given
+            && (await Table.GetEntityIfExistsAsync<TableEntity>(given.DelegateId, Received + delegationId, cancellationToken: cancellationToken)) is { HasValue: true } row
+            ? Read(row.Value!)
+            : null;
 
     private async Task<IReadOnlyList<Delegation>> ListAsync(string hsaId, string prefix, CancellationToken cancellationToken)
     {

@@ -16,6 +16,9 @@ public sealed record Caller(Person Person, IReadOnlySet<string> DelegatedManager
     public bool ActsAsManager(string? managerHsaId) => ActingRights.ActsAsManager(HsaId, managerHsaId, DelegatedManagers);
 }
 
+/// <summary>A signed-in caller with the body they sent.</summary>
+public sealed record CallerRequest<T>(Caller Caller, T Body);
+
 public sealed class CallerResolver(CallerReader reader, DirectoryRepository directory, DelegationRepository delegations, TimeProvider clock)
 {
     /// <summary>The caller, or null when there is no readable principal or the HSA-id is unknown (401).</summary>
@@ -23,6 +26,23 @@ public sealed class CallerResolver(CallerReader reader, DirectoryRepository dire
     {
         var hsaId = reader.PersonHsaId(request);
         return hsaId is null ? null : await ResolveAsync(hsaId, cancellationToken);
+    }
+
+    /// <summary>
+    /// The caller and the request's JSON body, or the problem to answer with: 401 before anything is read, then
+    /// 400 for a body that is not a JSON object of the expected shape.
+    /// </summary>
+    public async Task<(CallerRequest<T>? Request, IResult? Problem)> ResolveWithBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        var caller = await ResolveAsync(request, cancellationToken);
+        if (caller is null)
+        {
+            return (null, Problems.Unauthorized());
+        }
+
+        var body = await JsonBody.ReadAsync<T>(request, cancellationToken);
+        return body is null ? (null, Problems.MalformedJson()) : (new CallerRequest<T>(caller, body), null);
     }
 
     public async Task<Caller?> ResolveAsync(string hsaId, CancellationToken cancellationToken)

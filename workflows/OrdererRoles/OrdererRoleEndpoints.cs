@@ -22,17 +22,13 @@ public sealed class OrdererRoleEndpoints(CallerResolver callers, DirectoryReposi
 
     public async Task<IResult> OrderAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var caller = await callers.ResolveAsync(request, cancellationToken);
-        if (caller is null)
+        var (incoming, problem) = await callers.ResolveWithBodyAsync<OrderOrdererRoleRequest>(request, cancellationToken);
+        if (incoming is null)
         {
-            return Problems.Unauthorized();
+            return problem!;
         }
 
-        var body = await JsonBody.ReadAsync<OrderOrdererRoleRequest>(request, cancellationToken);
-        if (body is null)
-        {
-            return Problems.MalformedJson();
-        }
+        var (caller, body) = incoming;
 
         var today = caller.Today;
         var errors = new Dictionary<string, string[]>();

@@ -40,17 +40,13 @@ public sealed class OrderEndpoints(
 
     public async Task<IResult> PlaceAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var caller = await callers.ResolveAsync(request, cancellationToken);
-        if (caller is null)
+        var (incoming, problem) = await callers.ResolveWithBodyAsync<PlaceOrderRequest>(request, cancellationToken);
+        if (incoming is null)
         {
-            return Problems.Unauthorized();
+            return problem!;
         }
 
-        var body = await JsonBody.ReadAsync<PlaceOrderRequest>(request, cancellationToken);
-        if (body is null)
-        {
-            return Problems.MalformedJson();
-        }
+        var (caller, body) = incoming;
 
         var today = caller.Today;
         var invalid = OrderRules.ValidateFields(body, levels, today, MaxDaysAhead, MaxCommentLength, out var level, out var startDate);

@@ -109,30 +109,10 @@ public sealed class OrderRepository(StorageAccount storage)
         }
     }
 
-    private async Task<(Order Order, bool Recorded)> UpdateAsync(
-        string orderId, Func<Order, Order?> change, CancellationToken cancellationToken)
+    private async Task<(Order Order, bool Recorded)> UpdateAsync(string orderId, Func<Order, Order?> change, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        for (var attempt = 0; ; attempt++)
-        {
-            var row = await Orders.GetEntityAsync<TableEntity>(orderId, OrderRow, cancellationToken: cancellationToken);
-            var current = Read(row.Value);
-            var changed = change(current);
-            if (changed is null)
-            {
-                return (current, false);
-            }
-
-            try
-            {
-                await Orders.UpdateEntityAsync(ToEntity(changed), row.Value.ETag, TableUpdateMode.Replace, cancellationToken);
-                return (changed, true);
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
-            {
-                // Someone else wrote in between: read again and decide again.
-            }
-        }
+        return await ConditionalUpdate.ApplyAsync(Orders, orderId, OrderRow, Read, ToEntity, change, cancellationToken);
     }
 
     private static TableEntity ToEntity(Order order)

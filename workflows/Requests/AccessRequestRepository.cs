@@ -96,26 +96,7 @@ public sealed class AccessRequestRepository(StorageAccount storage)
         string subjectId, string requestId, Func<AccessRequest, AccessRequest?> change, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        for (var attempt = 0; ; attempt++)
-        {
-            var row = await Requests.GetEntityAsync<TableEntity>(subjectId, requestId, cancellationToken: cancellationToken);
-            var current = Read(row.Value);
-            var changed = change(current);
-            if (changed is null)
-            {
-                return (current, false);
-            }
-
-            try
-            {
-                await Requests.UpdateEntityAsync(ToEntity(changed), row.Value.ETag, TableUpdateMode.Replace, cancellationToken);
-                return (changed, true);
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
-            {
-                // Someone decided in between: read again and decide again.
-            }
-        }
+        return await ConditionalUpdate.ApplyAsync(Requests, subjectId, requestId, Read, ToEntity, change, cancellationToken);
     }
 
     private static TableEntity ToEntity(AccessRequest r)

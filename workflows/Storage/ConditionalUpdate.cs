@@ -1,0 +1,43 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Behorighetsportal.Storage;
+
+/// <summary>
+/// Read, decide, write-if-unchanged, and on a lost race read and decide again: how every record that two writers
+/// can meet on (an order, a request, a delegation) changes, so "the first decision wins" holds in storage.
+/// </summary>
+public static class ConditionalUpdate
+{
+    private const int MaxAttempts = 10;
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the row's current value; null from it means "leave as is". Returns the
+    /// value as it now stands and whether this call wrote it.
+    /// </summary>
+    public static async Task<(T Value, bool Changed)> ApplyAsync<T>(
+        TableClient table, string partitionKey, string rowKey,
+        Func<TableEntity, T> read, Func<T, TableEntity> write, Func<T, T?> change, CancellationToken cancellationToken)
+        where T : class
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await table.GetEntityAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
+            var current = read(row.Value);
+            if (change(current) is not { } changed)
+            {
+                return (current, false);
+            }
+
+            try
+            {
+                await table.UpdateEntityAsync(write(changed), row.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return (changed, true);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < MaxAttempts)
+            {
+                // Someone else wrote in between: read again and decide again.
+            }
+        }
+    }
+}
