@@ -1,4 +1,5 @@
 using Behorighetsportal.Directory;
+using Behorighetsportal.Policies;
 
 namespace Behorighetsportal.DevHost;
 
@@ -15,7 +16,7 @@ public static partial class DemoSeed
         return services;
     }
 
-    private sealed partial class DemoSeeder(DirectoryRepository directory, TimeProvider clock, ILogger<DemoSeeder> logger) : IHostedService
+    private sealed partial class DemoSeeder(DirectoryRepository directory, PolicyRepository policies, TimeProvider clock, ILogger<DemoSeeder> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -23,6 +24,10 @@ public static partial class DemoSeed
             // and leaves orders and user services the portal created alone, except the demo's own rows.
             var demo = DemoOrganization.Load(StockholmTime.Today(clock));
             await demo.SeedAsync(directory, cancellationToken);
+            foreach (var policy in demo.AssignmentPolicies)
+            {
+                await policies.UpsertAsync(policy, cancellationToken);
+            }
             LogSeeded(logger, demo.Identities.Count, demo.Engagements.Count);
         }
 

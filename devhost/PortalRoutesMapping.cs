@@ -5,6 +5,7 @@ using Behorighetsportal.Http;
 using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Orders;
 using Behorighetsportal.Passwords;
+using Behorighetsportal.Policies;
 using Microsoft.DurableTask.Client;
 
 namespace Behorighetsportal.DevHost;
@@ -40,6 +41,9 @@ public static class PortalRoutesMapping
         api.MapGet("/delegations", (HttpRequest r, DelegationEndpoints h, CancellationToken ct) => h.ListAsync(r, ct));
         api.MapPost("/orderer-roles", (HttpRequest r, OrdererRoleEndpoints h, DurableTaskClient d, CancellationToken ct) => h.OrderAsync(r, d, ct));
         api.MapPost("/amu-applications", (HttpRequest r, AmuEndpoints h, DurableTaskClient d, CancellationToken ct) => h.ApplyAsync(r, d, ct));
+        api.MapGet("/policies", (HttpRequest r, PolicyEndpoints h, CancellationToken ct) => h.ListAsync(r, ct));
+        api.MapPut("/policies/{policyId}", (HttpRequest r, string policyId, PolicyEndpoints h, DurableTaskClient d, CancellationToken ct) => h.SaveAsync(r, policyId, d, ct));
+        api.MapPost("/policies/{policyId}/preview", (HttpRequest r, string policyId, PolicyEndpoints h, CancellationToken ct) => h.PreviewAsync(r, policyId, ct));
         api.MapDelete("/delegations/{delegationId}", (HttpRequest r, string delegationId, DelegationEndpoints h, DurableTaskClient d, CancellationToken ct) => h.RevokeAsync(r, delegationId, d, ct));
     }
 }

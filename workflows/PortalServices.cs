@@ -8,6 +8,7 @@ using Behorighetsportal.Links;
 using Behorighetsportal.Orders;
 using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Passwords;
+using Behorighetsportal.Policies;
 using Behorighetsportal.Requests;
 using Behorighetsportal.Storage;
 using Microsoft.DurableTask;
@@ -23,7 +24,7 @@ public static class PortalServices
     {
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<StorageOptions>()
-            .Configure(o => o.ConnectionString = configuration[StorageOptions.ConnectionStringKey] ?? o.ConnectionString)
+            .Configure(o => o.ReadConnection(configuration))
             .Bind(configuration.GetSection("Storage"));
         Bind<EmailOptions>(services, EmailOptions.SectionName);
         Bind<PortalOptions>(services, PortalOptions.SectionName);
@@ -32,6 +33,7 @@ public static class PortalServices
         Bind<IntegrationOptions>(services, IntegrationOptions.SectionName);
         Bind<WorkflowOptions>(services, WorkflowOptions.SectionName);
         Bind<DelegationOptions>(services, DelegationOptions.SectionName);
+        services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName);
 
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<DirectoryRepository>();
@@ -45,6 +47,8 @@ public static class PortalServices
         services.AddSingleton<AccessRequestTexts>();
         services.AddSingleton<AccessRequestStarter>();
         services.AddSingleton(AmuCatalog.FromEmbeddedDemo());
+        services.AddSingleton<PolicyRepository>();
+        services.AddSingleton<PolicyEngine>();
         services.AddSingleton<InitialPasswordVault>();
         services.AddSingleton<UserServiceActivation>();
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
@@ -62,6 +66,7 @@ public static class PortalServices
         services.AddSingleton<AccessApprovalEndpoints>();
         services.AddSingleton<OrdererRoleEndpoints>();
         services.AddSingleton<AmuEndpoints>();
+        services.AddSingleton<PolicyEndpoints>();
         return services;
     }
 

@@ -15,7 +15,8 @@ public sealed record DemoOrganization(
     IReadOnlyList<Identity> Identities,
     IReadOnlyList<Engagement> Engagements,
     IReadOnlyList<UserService> UserServices,
-    IReadOnlyList<OrdererRole> OrdererRoles)
+    IReadOnlyList<OrdererRole> OrdererRoles,
+    IReadOnlyList<Policies.AssignmentPolicy> AssignmentPolicies)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -35,7 +36,8 @@ public sealed record DemoOrganization(
                 Offset(s.ActivatedOffsetDays), Offset(s.EndedOffsetDays), null)).ToList(),
             file.OrdererRoles.Select((r, index) => new OrdererRole(
                 $"DEMO-SDA-{index + 1}", r.HsaId, units.First(u => u.Id == r.OrgUnitIds[0]).Administration, r.OrgUnitIds,
-                Offset(r.ValidFromOffsetDays), Offset(r.ValidToOffsetDays))).ToList());
+                Offset(r.ValidFromOffsetDays), Offset(r.ValidToOffsetDays))).ToList(),
+            file.AssignmentPolicies.Select(p => new Policies.AssignmentPolicy(p.PolicyId, p.Administration, p.UnderOrgUnitId, p.Titles, p.Level)).ToList());
     }
 
     /// <summary>The service levels ordered by the portal; product configuration, not KiV data.</summary>
@@ -64,7 +66,10 @@ public sealed record DemoOrganization(
         List<DemoIdentity> Identities,
         List<DemoEngagement> Engagements,
         List<DemoUserService> UserServices,
-        List<DemoOrdererRole> OrdererRoles);
+        List<DemoOrdererRole> OrdererRoles,
+        List<DemoPolicy> AssignmentPolicies);
+
+    private sealed record DemoPolicy(string PolicyId, string Administration, string UnderOrgUnitId, List<string> Titles, string Level);
 
     private sealed record DemoUnit(string Id, string Name, string Administration, string? ParentId);
 

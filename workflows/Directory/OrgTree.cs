@@ -13,6 +13,8 @@ public sealed class OrgTree(IEnumerable<OrgUnit> units)
 
     public string? AdministrationOf(string orgUnitId) => Find(orgUnitId)?.Administration;
 
+    public bool HasAdministration(string administration) => _units.Values.Any(u => u.Administration == administration);
+
     public bool IsAtOrBelow(string orgUnitId, string ancestorId)
     {
         // Bounded walk: a corrupt KiV batch with a cycle must not hang a request.

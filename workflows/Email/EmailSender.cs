@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using MailKit.Net.Smtp;
+using Behorighetsportal.Telemetry;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -50,16 +51,27 @@ public sealed partial class SmtpEmailSender(IOptions<EmailOptions> options, ILog
         mime.Subject = message.Subject;
         mime.Body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody }.ToMessageBody();
 
-        using var client = new SmtpClient();
-        await client.ConnectAsync(settings.SmtpHost, settings.SmtpPort,
-            settings.UseStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken);
-        if (!string.IsNullOrEmpty(settings.UserName))
+        using var activity = PortalTelemetry.StartEmail();
+        try
         {
-            await client.AuthenticateAsync(settings.UserName, settings.Password ?? "", cancellationToken);
+            using var client = new SmtpClient();
+            await client.ConnectAsync(settings.SmtpHost, settings.SmtpPort,
+                settings.UseStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken);
+            if (!string.IsNullOrEmpty(settings.UserName))
+            {
+                await client.AuthenticateAsync(settings.UserName, settings.Password ?? "", cancellationToken);
+            }
+
+            await client.SendAsync(mime, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            PortalTelemetry.EmailFailed(activity, e);
+            throw;
         }
 
-        await client.SendAsync(mime, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        PortalTelemetry.EmailSent(activity);
         LogSent(logger, message.Subject);
     }
 

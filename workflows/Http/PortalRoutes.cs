@@ -24,5 +24,8 @@ public static class PortalRoutes
         ("DELETE", "api/delegations/{delegationId}"),
         ("POST", "api/orderer-roles"),
         ("POST", "api/amu-applications"),
+        ("GET", "api/policies"),
+        ("PUT", "api/policies/{policyId}"),
+        ("POST", "api/policies/{policyId}/preview"),
     ];
 }

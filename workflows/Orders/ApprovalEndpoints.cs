@@ -3,6 +3,7 @@ using Behorighetsportal.Durable;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
 using Behorighetsportal.Links;
+using Behorighetsportal.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -100,6 +101,7 @@ public sealed class ApprovalEndpoints(
                 outcome == DecisionOutcome.Approved ? "ApprovalGiven" : "ApprovalRefused", approver,
                 onBehalfOf is null ? null : "som delegat för " + onBehalfOf), cancellationToken);
             OrderLog.Decided(logger, order.OrderId, DecisionKind.Approval, outcome.Value, approver);
+            PortalTelemetry.ApprovalRecorded(order.OrderId, outcome.Value);
         }
 
         // Also on a second click: while the order still waits, the stored decision is raised again, in case

@@ -5,6 +5,7 @@ using Behorighetsportal.Http;
 using Behorighetsportal.Storage;
 using Behorighetsportal.Links;
 using Behorighetsportal.Requests;
+using Behorighetsportal.Telemetry;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -89,6 +90,7 @@ public sealed class RecordOrderStepActivity(OrderRepository orders, AuditLog aud
         }
 
         OrderLog.StepRecorded(logger, input.OrderId, input.Step, input.Status);
+        PortalTelemetry.OrderStepRecorded(input.OrderId, order.Status);
         return order.Status;
     }
 }

@@ -3,6 +3,7 @@ using Behorighetsportal.Audit;
 using Behorighetsportal.Durable;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
+using Behorighetsportal.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -136,6 +137,7 @@ public sealed class OrderEndpoints(
         }
 
         OrderLog.Placed(logger, order.OrderId, order.OrdererId, requiresApproval);
+        PortalTelemetry.OrderStarted(order.OrderId);
         return Results.Json(new OrderAccepted(order.OrderId, order.Status), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
     }
 

@@ -7,7 +7,8 @@ namespace Behorighetsportal.Orders;
 public sealed record OrderTimeouts(TimeSpan ApprovalReminderAfter, TimeSpan ApprovalExpiresAfter, TimeSpan AttestationExpiresAfter);
 
 /// <summary>What the orchestrator needs to know up front; everything else it reads through activities.</summary>
-public sealed record OrderLifecycleInput(string OrderId, bool RequiresApproval, DateTime ActivationAtUtc, OrderTimeouts Timeouts);
+/// <remarks>Assignment-policy orders need neither approval nor attestation (R3, R5).</remarks>
+public sealed record OrderLifecycleInput(string OrderId, bool RequiresApproval, DateTime ActivationAtUtc, OrderTimeouts Timeouts, bool RequiresAttestation = true);
 
 /// <summary>
 /// The life of one order, instance id = order id:
@@ -45,16 +46,19 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             }
         }
 
-        var attestationDeadline = context.CurrentUtcDateTime + input.Timeouts.AttestationExpiresAfter;
-        var attestation = await WaitForDecisionAsync(context, orderId, DecisionKind.Attestation, attestationDeadline, remindAt: null, remind: null);
-        if (attestation is not { Outcome: DecisionOutcome.Approved })
+        if (input.RequiresAttestation)
         {
-            return await EndAsync(context, orderId, attestation, "Attestation");
-        }
+            var attestationDeadline = context.CurrentUtcDateTime + input.Timeouts.AttestationExpiresAfter;
+            var attestation = await WaitForDecisionAsync(context, orderId, DecisionKind.Attestation, attestationDeadline, remindAt: null, remind: null);
+            if (attestation is not { Outcome: DecisionOutcome.Approved })
+            {
+                return await EndAsync(context, orderId, attestation, "Attestation");
+            }
 
-        if (!await StepAsync(context, new OrderStep(orderId, OrderStatus.WaitingForStartDate, "Attested", attestation.By, context.CurrentUtcDateTime)))
-        {
-            return OrderStatus.Cancelled;
+            if (!await StepAsync(context, new OrderStep(orderId, OrderStatus.WaitingForStartDate, "Attested", attestation.By, context.CurrentUtcDateTime)))
+            {
+                return OrderStatus.Cancelled;
+            }
         }
 
         // R4: never before the engagement's start date, at 00:00 Europe/Stockholm. The date was computed when the

@@ -77,6 +77,7 @@ public sealed class OneTimeActions(StorageAccount storage)
 
         try
         {
+            using var telemetry = Telemetry.PortalTelemetry.BeginSubject(subject);
             await work();
         }
         catch

@@ -1,4 +1,6 @@
+using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Identity;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 
@@ -11,11 +13,28 @@ namespace Behorighetsportal.Storage;
 public sealed class StorageAccount(IOptions<StorageOptions> options)
 {
     private readonly StorageOptions _options = options.Value;
-    private readonly Lazy<TableServiceClient> _tables = new(() => new TableServiceClient(options.Value.ConnectionString));
-    private readonly Lazy<QueueServiceClient> _queues = new(() => new QueueServiceClient(
-        options.Value.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }));
+    private readonly Lazy<TableServiceClient> _tables = new(() => options.Value.Identity is { } identity
+        ? new TableServiceClient(identity.TableEndpoint, Credential(identity))
+        : new TableServiceClient(options.Value.ConnectionString));
+    private readonly Lazy<QueueServiceClient> _queues = new(() => options.Value.Identity is { } identity
+        ? new QueueServiceClient(identity.QueueEndpoint, Credential(identity), QueueOptions)
+        : new QueueServiceClient(options.Value.ConnectionString, QueueOptions));
     private Task? _created;
     private readonly Lock _gate = new();
+
+    private static QueueClientOptions QueueOptions => new() { MessageEncoding = QueueMessageEncoding.Base64 };
+
+    /// <summary>
+    /// As the Functions host does: <c>credential = managedidentity</c> is the app's managed identity (the user-assigned
+    /// one named by <c>clientId</c>, else the system-assigned); otherwise whatever DefaultAzureCredential finds
+    /// (a developer's <c>az login</c> against a real account).
+    /// </summary>
+    private static TokenCredential Credential(StorageIdentity identity) =>
+        string.Equals(identity.Credential, "managedidentity", StringComparison.OrdinalIgnoreCase)
+            ? new ManagedIdentityCredential(string.IsNullOrEmpty(identity.ClientId)
+                ? ManagedIdentityId.SystemAssigned
+                : ManagedIdentityId.FromUserAssignedClientId(identity.ClientId))
+            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = identity.ClientId });
 
     public TableClient Table(string name) => _tables.Value.GetTableClient(_options.NamePrefix + name);
 

@@ -9,6 +9,7 @@ namespace Behorighetsportal.Storage;
 /// <item><c>UnitIndex</c>: PK = org unit id, RK = engagement id (who an orderer's units cover).</item>
 /// <item><c>OrgUnits</c>: PK = administration (the tree is read whole per administration).</item>
 /// <item><c>Requests</c>: PK = the person a role or AMU membership is for, RK = request id.</item>
+/// <item><c>Policies</c>: PK = administration, RK = policy id.</item>
 /// <item><c>PendingApprovals</c>: PK = the approver (a manager or group owner), RK = kind and id; what waits for whom.</item>
 /// <item><c>Orders</c>: PK = order id (order row and approval row side by side).</item>
 /// <item><c>AuditLog</c>: PK = subject (an order or delegation id), RK = time-ordered sequence; append only.</item>
@@ -29,9 +30,10 @@ public static class TableNames
     public const string UnitIndex = "UnitIndex";
     public const string Requests = "Requests";
     public const string PendingApprovals = "PendingApprovals";
+    public const string Policies = "Policies";
 
     public static readonly IReadOnlyList<string> All =
-        [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions, UnitIndex, Requests, PendingApprovals];
+        [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions, UnitIndex, Requests, PendingApprovals, Policies];
 }
 
 public static class QueueNames

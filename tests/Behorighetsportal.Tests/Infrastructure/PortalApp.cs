@@ -37,6 +37,7 @@ public sealed class PortalApp : WebApplicationFactory<Program>
             ["Workflow:ApprovalExpiresAfter"] = "01:00:00",
             ["Workflow:AttestationExpiresAfter"] = "01:00:00",
             ["Demo:Seed"] = "true",
+            ["Policies:Administrators:SU"] = Demo.Gunilla,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
