@@ -2,6 +2,7 @@ using Behorighetsportal.Amu;
 using Behorighetsportal.Delegations;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
+using Behorighetsportal.Kiv;
 using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Orders;
 using Behorighetsportal.Passwords;
@@ -41,6 +42,8 @@ public static class PortalRoutesMapping
         api.MapGet("/delegations", (HttpRequest r, DelegationEndpoints h, CancellationToken ct) => h.ListAsync(r, ct));
         api.MapPost("/orderer-roles", (HttpRequest r, OrdererRoleEndpoints h, DurableTaskClient d, CancellationToken ct) => h.OrderAsync(r, d, ct));
         api.MapPost("/amu-applications", (HttpRequest r, AmuEndpoints h, DurableTaskClient d, CancellationToken ct) => h.ApplyAsync(r, d, ct));
+        api.MapPost("/kiv/import", (HttpRequest r, KivImportEndpoints h, DurableTaskClient d, CancellationToken ct) => h.ImportAsync(r, d, ct));
+        api.MapGet("/kiv/imports/{importId}", (HttpRequest r, string importId, KivImportEndpoints h, CancellationToken ct) => h.ProgressAsync(r, importId, ct));
         api.MapGet("/policies", (HttpRequest r, PolicyEndpoints h, CancellationToken ct) => h.ListAsync(r, ct));
         api.MapPut("/policies/{policyId}", (HttpRequest r, string policyId, PolicyEndpoints h, DurableTaskClient d, CancellationToken ct) => h.SaveAsync(r, policyId, d, ct));
         api.MapPost("/policies/{policyId}/preview", (HttpRequest r, string policyId, PolicyEndpoints h, CancellationToken ct) => h.PreviewAsync(r, policyId, ct));

@@ -2,7 +2,9 @@ using Behorighetsportal.Amu;
 using Behorighetsportal.Audit;
 using Behorighetsportal.Delegations;
 using Behorighetsportal.Directory;
+using Behorighetsportal.Durable;
 using Behorighetsportal.Email;
+using Behorighetsportal.Kiv;
 using Behorighetsportal.Http;
 using Behorighetsportal.Links;
 using Behorighetsportal.Orders;
@@ -49,6 +51,8 @@ public static class PortalServices
         services.AddSingleton(AmuCatalog.FromEmbeddedDemo());
         services.AddSingleton<PolicyRepository>();
         services.AddSingleton<PolicyEngine>();
+        services.AddSingleton<OrchestrationStarter>();
+        services.AddSingleton<KivImportRepository>();
         services.AddSingleton<InitialPasswordVault>();
         services.AddSingleton<UserServiceActivation>();
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
@@ -67,6 +71,7 @@ public static class PortalServices
         services.AddSingleton<OrdererRoleEndpoints>();
         services.AddSingleton<AmuEndpoints>();
         services.AddSingleton<PolicyEndpoints>();
+        services.AddSingleton<KivImportEndpoints>();
         return services;
     }
 
@@ -90,6 +95,10 @@ public static class PortalServices
         registry.AddActivity<CloseAccessApprovalActivity>();
         registry.AddActivity<GrantAccessActivity>();
         registry.AddActivity<EndAccessActivity>();
+
+        registry.AddOrchestrator<KivImportOrchestrator>();
+        registry.AddActivity<ApplyKivChunkActivity>();
+        registry.AddActivity<CompleteKivImportActivity>();
     }
 
     private static void Bind<T>(IServiceCollection services, string section)

@@ -126,24 +126,36 @@ public sealed class DirectoryRepository(StorageAccount storage)
             TableUpdateMode.Replace, cancellationToken);
     }
 
-    public async Task UpsertEngagementAsync(Engagement engagement, CancellationToken cancellationToken = default)
+    public async Task UpsertEngagementAsync(Engagement engagement, CancellationToken cancellationToken = default) =>
+        await ApplyEngagementAsync(engagement, cancellationToken);
+
+    /// <summary>
+    /// Writes an engagement unless it is stored exactly so already (so a repeated KiV batch writes nothing), with
+    /// its manager and unit indexes. Returns what it was before (null when new) and whether anything changed.
+    /// </summary>
+    public async Task<(Engagement? Previous, bool Changed)> ApplyEngagementAsync(Engagement engagement, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var existing = await Identities.GetEntityIfExistsAsync<TableEntity>(
             engagement.HsaId, EngagementPrefix + engagement.EngagementId, cancellationToken: cancellationToken);
-        var previousManager = existing.HasValue ? existing.Value!.GetString("ManagerHsaId") : null;
-        var previousUnit = existing.HasValue ? existing.Value!.GetString("OrgUnitId") : null;
-        await storage.Table(TableNames.UnitIndex).UpsertEntityAsync(
-            new TableEntity(engagement.OrgUnitId, engagement.EngagementId) { ["HsaId"] = engagement.HsaId },
-            TableUpdateMode.Replace, cancellationToken);
+        var previous = existing.HasValue ? ReadEngagement(existing.Value!) : null;
+        if (previous == engagement)
+        {
+            return (previous, false);
+        }
 
-        // The index first: a reader may briefly see a manager without the engagement, never an
-        // engagement whose manager cannot find it.
-        if (engagement.ManagerHsaId is { } manager)
+        // The indexes first: a reader may briefly see a manager or unit without the engagement, never an
+        // engagement that its manager or unit cannot find.
+        if (engagement.ManagerHsaId is { } manager && manager != previous?.ManagerHsaId)
         {
             await storage.Table(TableNames.ManagerIndex).UpsertEntityAsync(
-                new TableEntity(manager, engagement.EngagementId) { ["HsaId"] = engagement.HsaId },
-                TableUpdateMode.Replace, cancellationToken);
+                new TableEntity(manager, engagement.EngagementId) { ["HsaId"] = engagement.HsaId }, TableUpdateMode.Replace, cancellationToken);
+        }
+
+        if (engagement.OrgUnitId != previous?.OrgUnitId)
+        {
+            await storage.Table(TableNames.UnitIndex).UpsertEntityAsync(
+                new TableEntity(engagement.OrgUnitId, engagement.EngagementId) { ["HsaId"] = engagement.HsaId }, TableUpdateMode.Replace, cancellationToken);
         }
 
         await Identities.UpsertEntityAsync(
@@ -157,14 +169,53 @@ public sealed class DirectoryRepository(StorageAccount storage)
             },
             TableUpdateMode.Replace, cancellationToken);
 
-        if (previousManager is not null && previousManager != engagement.ManagerHsaId)
+        if (previous?.ManagerHsaId is { } previousManager && previousManager != engagement.ManagerHsaId)
         {
-            await storage.Table(TableNames.ManagerIndex).DeleteEntityAsync(previousManager, engagement.EngagementId, ETag.All, cancellationToken);
+            await DeleteIfExistsAsync(TableNames.ManagerIndex, previousManager, engagement.EngagementId, cancellationToken);
         }
 
-        if (previousUnit is not null && previousUnit != engagement.OrgUnitId)
+        if (previous is not null && previous.OrgUnitId != engagement.OrgUnitId)
         {
-            await storage.Table(TableNames.UnitIndex).DeleteEntityAsync(previousUnit, engagement.EngagementId, ETag.All, cancellationToken);
+            await DeleteIfExistsAsync(TableNames.UnitIndex, previous.OrgUnitId, engagement.EngagementId, cancellationToken);
+        }
+
+        return (previous, true);
+    }
+
+    /// <summary>Writes an identity unless it is stored exactly so already; true when it changed.</summary>
+    public async Task<bool> ApplyIdentityAsync(Identity identity, CancellationToken cancellationToken = default)
+    {
+        if (await GetIdentityAsync(identity.HsaId, cancellationToken) == identity)
+        {
+            return false;
+        }
+
+        await UpsertIdentityAsync(identity, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Writes an org unit unless it is stored exactly so already; true when it changed.</summary>
+    public async Task<bool> ApplyOrgUnitAsync(OrgUnit unit, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var existing = await storage.Table(TableNames.OrgUnits).GetEntityIfExistsAsync<TableEntity>(unit.Administration, unit.Id, cancellationToken: cancellationToken);
+        if (existing.HasValue && existing.Value!.GetString("Name") == unit.Name && existing.Value.GetString("ParentId") == unit.ParentId)
+        {
+            return false;
+        }
+
+        await UpsertOrgUnitAsync(unit, cancellationToken);
+        return true;
+    }
+
+    private async Task DeleteIfExistsAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await storage.Table(table).DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
         }
     }
 

@@ -24,6 +24,8 @@ public static class PortalRoutes
         ("DELETE", "api/delegations/{delegationId}"),
         ("POST", "api/orderer-roles"),
         ("POST", "api/amu-applications"),
+        ("POST", "api/kiv/import"),
+        ("GET", "api/kiv/imports/{importId}"),
         ("GET", "api/policies"),
         ("PUT", "api/policies/{policyId}"),
         ("POST", "api/policies/{policyId}/preview"),

@@ -10,6 +10,7 @@ namespace Behorighetsportal.Storage;
 /// <item><c>OrgUnits</c>: PK = administration (the tree is read whole per administration).</item>
 /// <item><c>Requests</c>: PK = the person a role or AMU membership is for, RK = request id.</item>
 /// <item><c>Policies</c>: PK = administration, RK = policy id.</item>
+/// <item><c>KivImports</c>: PK = import id: its progress and its batch in chunks.</item>
 /// <item><c>PendingApprovals</c>: PK = the approver (a manager or group owner), RK = kind and id; what waits for whom.</item>
 /// <item><c>Orders</c>: PK = order id (order row and approval row side by side).</item>
 /// <item><c>AuditLog</c>: PK = subject (an order or delegation id), RK = time-ordered sequence; append only.</item>
@@ -31,9 +32,10 @@ public static class TableNames
     public const string Requests = "Requests";
     public const string PendingApprovals = "PendingApprovals";
     public const string Policies = "Policies";
+    public const string KivImports = "KivImports";
 
     public static readonly IReadOnlyList<string> All =
-        [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions, UnitIndex, Requests, PendingApprovals, Policies];
+        [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions, UnitIndex, Requests, PendingApprovals, Policies, KivImports];
 }
 
 public static class QueueNames

@@ -1,0 +1,45 @@
+using Behorighetsportal.Durable;
+using Behorighetsportal.Kiv;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Behorighetsportal.Functions.Kiv;
+
+/// <summary>KiV import routes and the import orchestration as Durable Functions.</summary>
+public sealed class KivFunctions(KivImportEndpoints imports)
+{
+    [Function("KivImport")]
+    public Task<IResult> Import(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "kiv/import")] HttpRequest request,
+        [DurableClient] DurableTaskClient durable) =>
+        imports.ImportAsync(request, durable, request.HttpContext.RequestAborted);
+
+    [Function("KivImportProgress")]
+    public Task<IResult> Progress(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "kiv/imports/{importId}")] HttpRequest request, string importId) =>
+        imports.ProgressAsync(request, importId, request.HttpContext.RequestAborted);
+
+    [Function(nameof(KivImportOrchestrator))]
+    public static Task<KivChunkResult> KivImport([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new KivImportOrchestrator().RunAsync(context, context.GetInput<KivImportInput>()!);
+
+    // The chunk activity starts policy orders: it lends its durable client binding for the call.
+    [Function(nameof(ApplyKivChunkActivity))]
+    public static async Task<KivChunkResult> ApplyKivChunk(
+        [ActivityTrigger] KivChunk input, string instanceId, [DurableClient] DurableTaskClient durable, FunctionContext function)
+    {
+        using (OrchestrationStarter.Use(durable))
+        {
+            return await ActivatorUtilities.GetServiceOrCreateInstance<ApplyKivChunkActivity>(function.InstanceServices)
+                .RunAsync(new ActivityContext(nameof(ApplyKivChunkActivity), instanceId), input);
+        }
+    }
+
+    [Function(nameof(CompleteKivImportActivity))]
+    public static Task<bool> CompleteKivImport([ActivityTrigger] string importId, string instanceId, FunctionContext function) =>
+        ActivatorUtilities.GetServiceOrCreateInstance<CompleteKivImportActivity>(function.InstanceServices)
+            .RunAsync(new ActivityContext(nameof(CompleteKivImportActivity), instanceId), importId);
+}
