@@ -11,6 +11,8 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 echo "==> Tools"
 dotnet tool restore >/dev/null
 [ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund >/dev/null
+# The Bicep CLI (NuGet package, into tools/bicep/packages, not committed) for the infra/ tests.
+dotnet restore tools/bicep/Bicep.Tools.csproj -nologo -v q
 
 started_azurite=""
 if ! port_open 10002; then
