@@ -5,6 +5,7 @@ using Behorighetsportal.Directory;
 using Behorighetsportal.Durable;
 using Behorighetsportal.Email;
 using Behorighetsportal.Kiv;
+using Behorighetsportal.Leavers;
 using Behorighetsportal.Http;
 using Behorighetsportal.Links;
 using Behorighetsportal.Orders;
@@ -53,6 +54,7 @@ public static class PortalServices
         services.AddSingleton<PolicyEngine>();
         services.AddSingleton<OrchestrationStarter>();
         services.AddSingleton<KivImportRepository>();
+        services.AddSingleton<PersonReconciler>();
         services.AddSingleton<InitialPasswordVault>();
         services.AddSingleton<UserServiceActivation>();
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
@@ -99,6 +101,9 @@ public static class PortalServices
         registry.AddOrchestrator<KivImportOrchestrator>();
         registry.AddActivity<ApplyKivChunkActivity>();
         registry.AddActivity<CompleteKivImportActivity>();
+
+        registry.AddOrchestrator<EngagementEndOrchestrator>();
+        registry.AddActivity<CloseEngagementActivity>();
     }
 
     private static void Bind<T>(IServiceCollection services, string section)

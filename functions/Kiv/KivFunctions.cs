@@ -1,5 +1,6 @@
 using Behorighetsportal.Durable;
 using Behorighetsportal.Kiv;
+using Behorighetsportal.Leavers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -42,4 +43,19 @@ public sealed class KivFunctions(KivImportEndpoints imports)
     public static Task<bool> CompleteKivImport([ActivityTrigger] string importId, string instanceId, FunctionContext function) =>
         ActivatorUtilities.GetServiceOrCreateInstance<CompleteKivImportActivity>(function.InstanceServices)
             .RunAsync(new ActivityContext(nameof(CompleteKivImportActivity), instanceId), importId);
+
+    [Function(nameof(EngagementEndOrchestrator))]
+    public static Task<bool> EngagementEnd([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new EngagementEndOrchestrator().RunAsync(context, context.GetInput<EngagementEndInput>()!);
+
+    [Function(nameof(CloseEngagementActivity))]
+    public static async Task<bool> CloseEngagement(
+        [ActivityTrigger] EngagementEndInput input, string instanceId, [DurableClient] DurableTaskClient durable, FunctionContext function)
+    {
+        using (OrchestrationStarter.Use(durable))
+        {
+            return await ActivatorUtilities.GetServiceOrCreateInstance<CloseEngagementActivity>(function.InstanceServices)
+                .RunAsync(new ActivityContext(nameof(CloseEngagementActivity), instanceId), input);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using Behorighetsportal.Audit;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Durable;
+using Behorighetsportal.Leavers;
 using Behorighetsportal.Policies;
 using Microsoft.DurableTask;
 
@@ -11,7 +12,8 @@ namespace Behorighetsportal.Kiv;
 /// administration are evaluated at once (joiners get their level; movers are re-evaluated the same day).
 /// </summary>
 public sealed class ApplyKivChunkActivity(
-    KivImportRepository imports, DirectoryRepository directory, PolicyRepository policies, PolicyEngine engine, OrchestrationStarter starter)
+    KivImportRepository imports, DirectoryRepository directory, PolicyRepository policies, PolicyEngine engine, OrchestrationStarter starter,
+    PersonReconciler reconciler, TimeProvider clock)
     : TaskActivity<KivChunk, KivChunkResult>
 {
     public override async Task<KivChunkResult> RunAsync(TaskActivityContext context, KivChunk input)
@@ -39,10 +41,22 @@ public sealed class ApplyKivChunkActivity(
                 foreach (var engagement in await imports.ReadChunkAsync<Engagement>(input.ImportId, input.Section, input.Chunk, CancellationToken.None))
                 {
                     var (previous, didChange) = await directory.ApplyEngagementAsync(engagement);
-                    if (didChange)
+                    if (!didChange)
                     {
-                        changed++;
-                        touched.Add((engagement.HsaId, engagement.EngagementId));
+                        continue;
+                    }
+
+                    changed++;
+                    touched.Add((engagement.HsaId, engagement.EngagementId));
+                    if (engagement.EndDate is { } endDate && endDate != previous?.EndDate)
+                    {
+                        await ScheduleEndAsync(engagement, endDate);
+                    }
+
+                    // A mover: rights that depended on the old place are re-evaluated the same day.
+                    if (previous is not null && (previous.ManagerHsaId != engagement.ManagerHsaId || previous.OrgUnitId != engagement.OrgUnitId))
+                    {
+                        await reconciler.ReconcileAsync(engagement.HsaId, StockholmTime.Today(clock));
                     }
                 }
 
@@ -58,6 +72,19 @@ public sealed class ApplyKivChunkActivity(
 
         await imports.RecordChunkAsync(input.ImportId, input.Section, input.Chunk, changed, policyChanges, CancellationToken.None);
         return new KivChunkResult(changed, policyChanges);
+    }
+
+    private async Task ScheduleEndAsync(Engagement engagement, DateOnly endDate)
+    {
+        var instanceId = EngagementEndOrchestrator.InstanceIdFor(engagement.EngagementId, endDate);
+        if (await starter.Client.GetInstanceAsync(instanceId) is not null)
+        {
+            return;
+        }
+
+        await starter.Client.ScheduleNewOrchestrationInstanceAsync(nameof(EngagementEndOrchestrator),
+            new EngagementEndInput(engagement.HsaId, engagement.EngagementId, endDate, StockholmTime.StartOfDayUtc(endDate.AddDays(1))),
+            new StartOrchestrationOptions(instanceId));
     }
 }
 

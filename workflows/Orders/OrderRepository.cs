@@ -91,6 +91,14 @@ public sealed class OrderRepository(StorageAccount storage)
     public Task<(Order Order, bool Recorded)> MoveToAsync(string orderId, OrderStatus status, CancellationToken cancellationToken = default) =>
         UpdateAsync(orderId, order => order.Status.IsFinal() || order.Status == status ? null : order with { Status = status }, cancellationToken);
 
+    /// <summary>The order in progress for an engagement, if any.</summary>
+    public async Task<Order?> InProgressForAsync(string hsaId, string engagementId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var claim = await storage.Table(TableNames.Identities).GetEntityIfExistsAsync<TableEntity>(hsaId, ClaimPrefix + engagementId, cancellationToken: cancellationToken);
+        return claim.HasValue && await GetAsync(claim.Value!.GetString("OrderId"), cancellationToken) is { } order && !order.Status.IsFinal() ? order : null;
+    }
+
     /// <summary>Frees the engagement for a new order once this one has finished.</summary>
     public async Task ReleaseClaimAsync(Order order, CancellationToken cancellationToken = default)
     {
