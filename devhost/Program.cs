@@ -11,6 +11,7 @@ builder.Services.AddPortalTelemetry(builder.Configuration);
 builder.Services.AddDurableEngine(DevHostSettings.DurableEngine(builder.Configuration), PortalServices.RegisterTasks);
 builder.Services.AddDurableTimerSettings(builder.Configuration);
 builder.Services.AddDemoSeed(builder.Configuration);
+builder.Services.AddHostedService<NightlySchedule>();
 
 var app = builder.Build();
 app.UseDevSignIn();

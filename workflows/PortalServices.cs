@@ -102,6 +102,10 @@ public static class PortalServices
         registry.AddActivity<ApplyKivChunkActivity>();
         registry.AddActivity<CompleteKivImportActivity>();
 
+        registry.AddOrchestrator<NightlyReconciliationOrchestrator>();
+        registry.AddActivity<ListOrgUnitsActivity>();
+        registry.AddActivity<ReconcileOrgUnitActivity>();
+
         registry.AddOrchestrator<EngagementEndOrchestrator>();
         registry.AddActivity<CloseEngagementActivity>();
     }

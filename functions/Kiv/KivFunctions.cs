@@ -58,4 +58,29 @@ public sealed class KivFunctions(KivImportEndpoints imports)
                 .RunAsync(new ActivityContext(nameof(CloseEngagementActivity), instanceId), input);
         }
     }
+
+    /// <summary>Every night at 01:00 UTC (02:00 or 03:00 in Stockholm): the reconciliation over everything.</summary>
+    [Function("NightlyReconciliation")]
+    public static Task<bool> Nightly([TimerTrigger("0 0 1 * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, FunctionContext function) =>
+        NightlyReconciliationOrchestrator.StartAsync(durable, Behorighetsportal.Directory.StockholmTime.Today(TimeProvider.System), function.CancellationToken);
+
+    [Function(nameof(NightlyReconciliationOrchestrator))]
+    public static Task<UnitReconciled> NightlyRun([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new NightlyReconciliationOrchestrator().RunAsync(context, context.GetInput<NightlyInput>()!);
+
+    [Function(nameof(ListOrgUnitsActivity))]
+    public static Task<List<string>> ListOrgUnits([ActivityTrigger] DateOnly day, string instanceId, FunctionContext function) =>
+        ActivatorUtilities.GetServiceOrCreateInstance<ListOrgUnitsActivity>(function.InstanceServices)
+            .RunAsync(new ActivityContext(nameof(ListOrgUnitsActivity), instanceId), day);
+
+    [Function(nameof(ReconcileOrgUnitActivity))]
+    public static async Task<UnitReconciled> ReconcileOrgUnit(
+        [ActivityTrigger] string orgUnitId, string instanceId, [DurableClient] DurableTaskClient durable, FunctionContext function)
+    {
+        using (OrchestrationStarter.Use(durable))
+        {
+            return await ActivatorUtilities.GetServiceOrCreateInstance<ReconcileOrgUnitActivity>(function.InstanceServices)
+                .RunAsync(new ActivityContext(nameof(ReconcileOrgUnitActivity), instanceId), orgUnitId);
+        }
+    }
 }

@@ -11,6 +11,8 @@ public sealed class OrgTree(IEnumerable<OrgUnit> units)
 
     public OrgUnit? Find(string id) => _units.GetValueOrDefault(id);
 
+    public IEnumerable<OrgUnit> Units => _units.Values;
+
     public string? AdministrationOf(string orgUnitId) => Find(orgUnitId)?.Administration;
 
     public bool HasAdministration(string administration) => _units.Values.Any(u => u.Administration == administration);

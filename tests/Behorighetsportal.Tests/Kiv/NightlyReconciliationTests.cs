@@ -1,0 +1,47 @@
+using Behorighetsportal.Directory;
+using Behorighetsportal.Kiv;
+using Behorighetsportal.Orders;
+using Behorighetsportal.Tests.Infrastructure;
+using Microsoft.DurableTask.Client;
+using Xunit;
+
+namespace Behorighetsportal.Tests.Kiv;
+
+public sealed class NightlyReconciliationTests : IDisposable
+{
+    private readonly SmtpInbox _inbox = new();
+
+    public void Dispose() => _inbox.Dispose();
+
+    [Fact]
+    public async Task Nightly_DemoOrganisation_GivesMissedJoinersTheirPolicyLevelAndIsIdempotent()
+    {
+        // Arrange: in the demo, Hugo, Cecilia, Johan (returning) and Karin (returning) match POL-SU-VARD, and
+        // nothing has assigned it yet.
+        await using var app = new PortalApp(_inbox);
+        var today = StockholmTime.Today(TimeProvider.System);
+
+        // Act
+        var started = await NightlyReconciliationOrchestrator.StartAsync(app.Durable, today, CancellationToken.None);
+        var run = await app.Durable.WaitForInstanceCompletionAsync(NightlyReconciliationOrchestrator.InstanceIdFor(today), getInputsAndOutputs: true);
+        var second = await NightlyReconciliationOrchestrator.StartAsync(app.Durable, today, CancellationToken.None);
+
+        // Assert
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        var result = run.ReadOutputAs<UnitReconciled>()!;
+        Assert.Equal(4, result.PolicyChanges);
+        Assert.True(result.Engagements >= 14);
+        var hugoOrder = $"AUTO-{Demo.HugoEngagement}-STANDARD-{today:yyyyMMdd}";
+        await OrderFlow.WaitForStatusAsync(app, Demo.Fredrik, hugoOrder, OrderStatus.Active);
+        Assert.True(started);
+        Assert.False(second);
+
+        // R6 on the returning pair: Johan's earlier service was inactivated, so Fredrik fetches a password;
+        // Karin's was never ended, so Anna gets no password email for her.
+        await OrderFlow.WaitForStatusAsync(app, Demo.Fredrik, $"AUTO-{Demo.JohanNewEngagement}-STANDARD-{today:yyyyMMdd}".ToUpperInvariant(), OrderStatus.Active);
+        await OrderFlow.WaitForStatusAsync(app, Demo.Anna, $"AUTO-{Demo.KarinNewEngagement}-STANDARD-{today:yyyyMMdd}".ToUpperInvariant(), OrderStatus.Active);
+        await _inbox.WaitForAsync(m => m.To == "fredrik.falk@example.vgregion.se" && m.Text.Contains("Johan Jansson", StringComparison.Ordinal));
+        await Task.Delay(1000);
+        Assert.DoesNotContain(_inbox.Messages, m => m.Text.Contains("Karin Kvist", StringComparison.Ordinal));
+    }
+}
