@@ -78,7 +78,9 @@ public sealed class PeopleEndpoints(
                 var stillWaiting = item.Kind == "Order"
                     ? (await orders.GetAsync(item.Id, cancellationToken)) is { Status: OrderStatus.PendingApproval, Approval: null }
                     : (await requests.GetAsync(item.SubjectId, item.Id, cancellationToken)) is { Status: AccessRequestStatus.PendingApproval };
-                var delegateMay = asDelegateOf is null || item.Kind != nameof(AccessRequestKind.AmuMembership);
+                // A delegate decides orderer-role orders for the manager, never an AMU group's, nor their own request.
+                var delegateMay = asDelegateOf is null
+                    || (item.Kind != nameof(AccessRequestKind.AmuMembership) && (item.Kind == "Order" || item.SubjectId != caller.HsaId));
                 if (!stillWaiting)
                 {
                     await requests.RemovePendingAsync(approver, item.Kind, item.Id, cancellationToken);
@@ -166,8 +168,21 @@ public sealed class PeopleEndpoints(
 
         foreach (var role in caller.Person.OrdererRoles.Where(r => r.ValidTo is null || r.ValidTo >= caller.Today))
         {
+            // R12: why it is held — the order it came from and who approved it (the manager who placed it, or the approver).
+            List<string> reasons = ["Enheter: " + string.Join(", ", role.OrgUnitIds)];
+            if (await requests.GetAsync(role.HsaId, role.RoleId, cancellationToken) is { } order)
+            {
+                var approverId = order.Approval?.By ?? order.RequestedBy;
+                var approver = await directory.GetIdentityAsync(approverId, cancellationToken);
+                reasons.Add("Beställning " + order.RequestId);
+                var asDelegate = order.Approval?.Reference is { } managerId
+                    ? " som delegat för " + ((await directory.GetIdentityAsync(managerId, cancellationToken))?.FullName ?? managerId)
+                    : "";
+                reasons.Add("Godkänd av " + (approver?.FullName ?? approverId) + asDelegate);
+            }
+
             assignments.Add(new Assignment(OrdererResource, DirectoryRepository.Format(role.ValidFrom), DirectoryRepository.Format(role.ValidTo),
-                ["Enheter: " + string.Join(", ", role.OrgUnitIds)], role.IsValidOn(caller.Today) ? "Active" : "Scheduled"));
+                reasons, role.IsValidOn(caller.Today) ? "Active" : "Scheduled"));
         }
 
         foreach (var service in caller.Person.UserServices.Where(s => s.Status == UserServiceStatus.Active))

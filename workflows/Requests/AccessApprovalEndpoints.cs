@@ -104,7 +104,7 @@ public sealed class AccessApprovalEndpoints(
 
         var parts = link!.Subject.Split('|');
         var access = parts.Length == 2 ? await requests.GetAsync(parts[0], parts[1], cancellationToken) : null;
-        var mayDecide = access is not null && caller.HsaId == link.Recipient && (access.Kind == AccessRequestKind.OrdererRole
+        var mayDecide = access is not null && caller.HsaId == link.Recipient && caller.HsaId != access.SubjectId && (access.Kind == AccessRequestKind.OrdererRole
             ? caller.ActsAsManager(access.ApproverId)
             : caller.HsaId == access.ApproverId);
         if (!mayDecide)

@@ -41,7 +41,8 @@ public sealed class RequestAccessApprovalActivity(
             ? await callers.ManagerRoleHoldersAsync(approver.HsaId, CancellationToken.None)
             : [(approver.HsaId, false)];
         var sent = false;
-        foreach (var (holderId, asDelegate) in holders)
+        // Nobody is asked to approve their own request (a delegate of their own manager, R9).
+        foreach (var (holderId, asDelegate) in holders.Where(h => h.HsaId != request.SubjectId))
         {
             var recipient = asDelegate ? await directory.GetIdentityAsync(holderId) : approver;
             if (recipient is null)
