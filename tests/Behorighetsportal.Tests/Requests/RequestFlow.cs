@@ -155,7 +155,7 @@ internal static class RequestFlow
         return JsonSerializer.Deserialize<List<Assignment>>(body, JsonBody.Options)!;
     }
 
-    /// <summary>The caller's orderer-role assignments, as "units|validFrom|validTo|status".</summary>
+    /// <summary>The person's orderer-role ("Beställare (SDA)") assignments, from GET /api/me/assignments.</summary>
     public static async Task<IReadOnlyList<Assignment>> OrdererRolesAsync(PortalApp app, string hsaId) =>
         (await AssignmentsAsync(app, hsaId)).Where(a => a.Resource == PeopleEndpoints.OrdererResource).ToList();
 
