@@ -74,7 +74,13 @@ public sealed class AmuEndpoints(CallerResolver callers, AmuCatalog catalog, Acc
             var status = group.OwnerHsaId == caller.HsaId ? AccessRequestStatus.Approved : AccessRequestStatus.PendingApproval;
             var access = new AccessRequest($"{applicationId}-{index}", AccessRequestKind.AmuMembership, caller.HsaId, caller.HsaId, group.OwnerHsaId,
                 [groupId], null, null, string.IsNullOrWhiteSpace(body.Motivation) ? null : body.Motivation.Trim(), status, clock.GetUtcNow());
-            await starter.StartAsync(access, durable, cancellationToken);
+            if (!await starter.StartAsync(access, durable, cancellationToken))
+            {
+                // An identical application got there first, a moment ago; the groups before this one are applied for.
+                return Problems.Conflict("Du har redan ansökt",
+                    $"Du har redan en ansökan om {group.Name} som väntar på godkännande. Ta bort gruppen ur ansökan och försök igen.");
+            }
+
             created.Add(new AmuGroupRequest(access.RequestId, groupId, status));
         }
 

@@ -102,7 +102,12 @@ public sealed class OrdererRoleEndpoints(CallerResolver callers, DirectoryReposi
         var access = new AccessRequest("SDA-" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant(), AccessRequestKind.OrdererRole,
             subject.Identity.HsaId, caller.HsaId, engagement.ManagerHsaId, wanted, validFrom, validTo, null,
             managerOrders ? AccessRequestStatus.Approved : AccessRequestStatus.PendingApproval, clock.GetUtcNow());
-        await starter.StartAsync(access, durable, cancellationToken);
+        if (!await starter.StartAsync(access, durable, cancellationToken))
+        {
+            return Problems.Conflict("Beställarrollen är redan beställd",
+                "En likadan beställning av beställarrollen registrerades samtidigt och väntar redan på godkännande.");
+        }
+
         return Results.Json(new AccessRequestAccepted(access.RequestId, access.Status, wanted), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
     }
 

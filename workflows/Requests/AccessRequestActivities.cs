@@ -91,6 +91,11 @@ public sealed class CloseAccessApprovalActivity(
             await requests.RemovePendingAsync(request.ApproverId, request.Kind.ToString(), request.RequestId);
         }
 
+        if (request.Status is AccessRequestStatus.Rejected or AccessRequestStatus.Expired)
+        {
+            await requests.ReleaseClaimsAsync(request);
+        }
+
         if (request.Status is AccessRequestStatus.Rejected or AccessRequestStatus.Expired
             && await directory.GetIdentityAsync(request.SubjectId) is { } subject)
         {
@@ -144,6 +149,7 @@ public sealed class EndAccessActivity(AccessRequestRepository requests, AuditLog
     public override async Task<AccessRequestStatus> RunAsync(TaskActivityContext context, AccessRequestRef input)
     {
         var (request, changed) = await requests.MoveToAsync(input.SubjectId, input.RequestId, AccessRequestStatus.Ended);
+        await requests.ReleaseClaimsAsync(request);
         if (changed)
         {
             await audit.AppendAsync(new AuditEntry(request.RequestId, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)), "Ended", "system"));

@@ -19,11 +19,42 @@ public sealed class AccessRequestRepository(StorageAccount storage)
 
     private TableClient Pending => storage.Table(TableNames.PendingApprovals);
 
-    public async Task CreateAsync(AccessRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Stores a request together with a claim per resource (unit or group), in one transaction in the person's
+    /// partition: of two identical requests sent at once, one is stored and the other finds the claims. False then.
+    /// Claims are released when the request ends without the resource being held.
+    /// </summary>
+    public async Task<bool> CreateAsync(AccessRequest request, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        await Requests.AddEntityAsync(ToEntity(request), cancellationToken);
+        List<TableTransactionAction> actions = [new(TableTransactionActionType.Add, ToEntity(request))];
+        actions.AddRange(request.Resources.Select(resource => new TableTransactionAction(TableTransactionActionType.Add,
+            new TableEntity(request.SubjectId, ClaimKey(request.Kind, resource)) { ["RequestId"] = request.RequestId })));
+        try
+        {
+            await Requests.SubmitTransactionAsync(actions, cancellationToken);
+            return true;
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
     }
+
+    /// <summary>Frees the request's claims (it was rejected, expired or has ended), so the resource can be asked for again.</summary>
+    public async Task ReleaseClaimsAsync(AccessRequest request, CancellationToken cancellationToken = default)
+    {
+        foreach (var resource in request.Resources)
+        {
+            var claim = await Requests.GetEntityIfExistsAsync<TableEntity>(request.SubjectId, ClaimKey(request.Kind, resource), cancellationToken: cancellationToken);
+            if (claim.HasValue && claim.Value!.GetString("RequestId") == request.RequestId)
+            {
+                await Requests.DeleteEntityAsync(request.SubjectId, claim.Value.RowKey, claim.Value.ETag, cancellationToken);
+            }
+        }
+    }
+
+    private static string ClaimKey(AccessRequestKind kind, string resource) => $"claim|{kind}|{resource}";
 
     public async Task<AccessRequest?> GetAsync(string subjectId, string requestId, CancellationToken cancellationToken = default)
     {
@@ -38,7 +69,10 @@ public sealed class AccessRequestRepository(StorageAccount storage)
         List<AccessRequest> result = [];
         await foreach (var row in Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {subjectId}"), cancellationToken: cancellationToken))
         {
-            result.Add(Read(row));
+            if (!row.RowKey.StartsWith("claim|", StringComparison.Ordinal))
+            {
+                result.Add(Read(row));
+            }
         }
 
         return result;

@@ -10,9 +10,14 @@ namespace Behorighetsportal.Requests;
 /// <summary>Stores a validated request, audits it and starts its lifecycle; shared by orderer-role orders and AMU applications.</summary>
 public sealed class AccessRequestStarter(AccessRequestRepository requests, AuditLog audit, IOptions<WorkflowOptions> workflow)
 {
-    public async Task StartAsync(AccessRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
+    /// <summary>False when an identical request got there first (its claims are held); nothing is stored then.</summary>
+    public async Task<bool> StartAsync(AccessRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        await requests.CreateAsync(request, cancellationToken);
+        if (!await requests.CreateAsync(request, cancellationToken))
+        {
+            return false;
+        }
+
         await audit.AppendAsync(new AuditEntry(request.RequestId, request.CreatedAt, "Requested", request.RequestedBy,
             $"{request.Kind} {string.Join(", ", request.Resources)} för {request.SubjectId}"), cancellationToken);
         var input = new AccessRequestLifecycleInput(
@@ -21,5 +26,6 @@ public sealed class AccessRequestStarter(AccessRequestRepository requests, Audit
             request.ValidTo is { } to ? StockholmTime.StartOfDayUtc(to.AddDays(1)) : null);
         await durable.ScheduleNewOrchestrationInstanceAsync(nameof(AccessRequestLifecycleOrchestrator), input,
             new StartOrchestrationOptions(request.RequestId), cancellationToken);
+        return true;
     }
 }
