@@ -75,6 +75,8 @@ public sealed class TelemetryTests : IDisposable
         // Act
         var orderId = await OrderFlow.PlaceAsync(app, Demo.Eva, Demo.Hugo, Demo.HugoEngagement);
         await OrderFlow.WaitForStatusAsync(app, Demo.Eva, orderId, OrderStatus.Expired);
+        // The status is stored a moment before the step's activity counts it; the orchestration ends after.
+        await app.Durable.WaitForInstanceCompletionAsync(orderId);
 
         // Assert
         Assert.Equal(1, _meter.Count("orders.started", orderId));
