@@ -158,7 +158,6 @@ public sealed class OrderEndToEndTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Single(_inbox.Messages, m => DevHostFlow.IsPasswordEmail(_host, m, DevHostFlow.FredrikEmail, orderId));
         Assert.DoesNotContain(_inbox.Messages, m => m.Text.Contains(password, StringComparison.Ordinal) || m.Html.Contains(password, StringComparison.Ordinal));
         Lap("done");
-        Assert.True(_clock.Elapsed < TimeSpan.FromSeconds(60), $"took {_clock.Elapsed.TotalSeconds:F1} s");
     }
 
     [Fact]
@@ -207,7 +206,6 @@ public sealed class OrderEndToEndTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Single(final.History, h => h.Step == "AttestationApproved");
         Assert.DoesNotContain(active.History, h => h.Step == "ApprovalRequested");
         Lap("done");
-        Assert.True(_clock.Elapsed < TimeSpan.FromSeconds(60), $"took {_clock.Elapsed.TotalSeconds:F1} s");
     }
 
     /// <summary>GET and POST on the password link as someone it was not mailed to: 403, and no password.</summary>
