@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Behorighetsportal.Delegations;
+using Behorighetsportal.Directory;
+using Behorighetsportal.OrdererRoles;
+using Behorighetsportal.Orders;
+using Behorighetsportal.Tests.Http;
+using Behorighetsportal.Tests.Infrastructure;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Behorighetsportal.Tests.Matrix;
+
+/// <summary>
+/// The world the authorization matrix runs in, set up once: the devhost in-process with the demo organisation on
+/// Azurite (its own prefix) and a loopback SMTP inbox, and every kind of caller of <see cref="CallerKind"/>:
+/// <list type="bullet">
+/// <item>Anna manages Bertil, Cecilia (ordinary target) and Dalia (protected target) in SU-AKUT.</item>
+/// <item>Bertil holds Anna's manager role through a delegation made over HTTP from today, waited on until Active.</item>
+/// <item>Karin held it through a delegation whose lifecycle (the real orchestrator, instants a second away) has Ended.</item>
+/// <item>Fredrik manages SU-IVA; Eva is orderer for SU-AKUT and SU-IVA (demo); Hugo is given an orderer role for
+/// SU-IT only; Maria, manager in NU, an orderer role for NU; Johan, a nurse in SU-IVA, is SU's policy administrator.</item>
+/// </list>
+/// Two changes to the demo let an attested order reach the initial-password link (R6) today: Cecilia's engagement
+/// started yesterday instead of in 14 days, and Dalia's earlier user service has ended.
+/// </summary>
+public sealed class MatrixWorld : IAsyncLifetime
+{
+    public const string UnknownHsaId = "SE2321000131-E000000009999";
+    public const string AnnaEmail = "anna.andersson@example.vgregion.se";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+
+    public SmtpInbox Inbox { get; } = new();
+
+    public PortalApp App { get; private set; } = null!;
+
+    public DateOnly Today { get; private set; }
+
+    /// <summary>Anna's delegation to each target, days 60–70 from today: what DELETE /api/delegations/{id} revokes.</summary>
+    public Dictionary<TargetKind, string> RevocableDelegation { get; } = [];
+
+    public string ActiveDelegationId { get; private set; } = "";
+
+    public string EndedDelegationId { get; private set; } = "";
+
+    public TimeSpan SetupTime { get; private set; }
+
+    public OrderRepository Orders => App.Services.GetRequiredService<OrderRepository>();
+
+    public static string TargetId(TargetKind target) => target == TargetKind.Ordinary ? Demo.Cecilia : Demo.Dalia;
+
+    public static string TargetGivenName(TargetKind target) => target == TargetKind.Ordinary ? "Cecilia" : "Dalia";
+
+    public static string TargetTitle(TargetKind target) => target == TargetKind.Ordinary ? "Undersköterska" : "Läkare";
+
+    public static string TargetEngagement(TargetKind target) => target == TargetKind.Ordinary ? Demo.CeciliaEngagement : Demo.DaliaEngagement;
+
+    /// <summary>The HSA-id a caller signs in with, or null for anonymous and system callers.</summary>
+    public static string? HsaIdOf(CallerKind caller, TargetKind target) => caller switch
+    {
+        CallerKind.Self => TargetId(target),
+        CallerKind.LineManager => Demo.Anna,
+        CallerKind.OtherUnitManager => Demo.Fredrik,
+        CallerKind.ActiveDelegate => Demo.Bertil,
+        CallerKind.ExpiredDelegate => Demo.Karin,
+        CallerKind.OrdererInScope => Demo.Eva,
+        CallerKind.OrdererOutOfScope => Demo.Hugo,
+        CallerKind.OrdererOtherAdministration => Demo.Maria,
+        CallerKind.PolicyAdministrator => Demo.Johan,
+        _ => null,
+    };
+
+    /// <summary>
+    /// R10: Dalia's name and details are for Dalia, her nearest manager Anna and Anna's active delegate Bertil. For
+    /// every other caller, no answer — whatever its status — may name her.
+    /// </summary>
+    public static bool MaySeeProtected(CallerKind caller, TargetKind target) =>
+        caller is CallerKind.LineManager or CallerKind.ActiveDelegate || (caller == CallerKind.Self && target == TargetKind.Protected);
+
+    public static string Date(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>An HTTP client that calls as this caller: a principal header, a key, or nothing.</summary>
+    public HttpClient Client(CallerKind caller, TargetKind target)
+    {
+        var key = caller switch
+        {
+            CallerKind.Anonymous => "anonymous",
+            CallerKind.SystemWithKey => "system",
+            CallerKind.SystemWrongKey => "system-wrong-key",
+            _ => HsaIdOf(caller, target)!,
+        };
+        return _clients.GetOrAdd(key, _ => caller switch
+        {
+            CallerKind.Anonymous => App.As(null),
+            CallerKind.SystemWithKey => App.AsIntegration(),
+            CallerKind.SystemWrongKey => App.AsIntegration("wrong-" + Demo.IntegrationKey),
+            _ => App.As(key),
+        });
+    }
+
+    public async Task InitializeAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        await AwayFromMidnightAsync();
+        App = await StartedPortal.StartAsync(Inbox, new Dictionary<string, string?> { ["Policies:Administrators:SU"] = Demo.Johan });
+        using (var anonymous = App.As(null))
+        using (var health = await anonymous.GetAsync("/api/health"))
+        {
+            health.EnsureSuccessStatusCode();
+        }
+
+        Today = StockholmTime.Today(TimeProvider.System);
+
+        // Cecilia's engagement started yesterday (not in 14 days), so an attested order for her activates today and
+        // mails the initial-password link; Dalia's earlier user service ended, so hers needs a new password too (R6).
+        var cecilia = (await App.Directory.GetPersonAsync(Demo.Cecilia))!;
+        await App.Directory.UpsertEngagementAsync(cecilia.FindEngagement(Demo.CeciliaEngagement)! with { StartDate = Today.AddDays(-1) });
+        var dalia = (await App.Directory.GetPersonAsync(Demo.Dalia))!;
+        await App.Directory.UpsertUserServiceAsync(dalia.FindUserService(Demo.DaliaEngagement)! with
+        {
+            Status = UserServiceStatus.Ended,
+            EndedOn = Today.AddDays(-1),
+        });
+
+        // The orderer out of scope (SU-IT, same administration) and the orderer of another administration (NU).
+        await App.Directory.UpsertOrdererRoleAsync(new OrdererRole("SDA-MATRIX-HUGO", Demo.Hugo, "SU", ["SU-IT"], null, null));
+        await App.Directory.UpsertOrdererRoleAsync(new OrdererRole("SDA-MATRIX-MARIA", Demo.Maria, "NU", ["NU"], null, null));
+
+        // The active delegate: Anna delegates to Bertil from today, as a manager does (R8).
+        ActiveDelegationId = await CreateDelegationAsync(Demo.Bertil, Today, Today.AddDays(7));
+        await WaitForDelegationAsync(ActiveDelegationId, DelegationStatus.Active);
+
+        // The expired delegate: Anna's delegation to Karin, its lifecycle run by the real orchestrator with instants a
+        // moment away instead of two Swedish midnights, until it has Ended.
+        EndedDelegationId = "DEL-MATRIXKARIN" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+        var delegations = App.Services.GetRequiredService<DelegationRepository>();
+        await delegations.CreateAsync(new Delegation(EndedDelegationId, Demo.Anna, Demo.Karin, Today, Today, DelegationStatus.Scheduled, DateTimeOffset.UtcNow));
+        var now = DateTime.UtcNow;
+        await App.Durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegationLifecycleOrchestrator),
+            new DelegationLifecycleInput(EndedDelegationId, Demo.Anna, now.AddMilliseconds(200), now.AddMilliseconds(1500)),
+            new StartOrchestrationOptions(EndedDelegationId));
+        await WaitForDelegationAsync(EndedDelegationId, DelegationStatus.Ended);
+
+        // What DELETE /api/delegations/{id} revokes: Anna's delegation to each target, well in the future.
+        foreach (var target in AuthorizationMatrix.Targets)
+        {
+            RevocableDelegation[target] = await CreateDelegationAsync(TargetId(target), Today.AddDays(60), Today.AddDays(70));
+        }
+
+        // One client per caller, made before cells are called concurrently.
+        foreach (var caller in AuthorizationMatrix.Callers)
+        {
+            foreach (var target in AuthorizationMatrix.Targets)
+            {
+                Client(caller, target);
+            }
+        }
+
+        await StoredState.SettledAsync(App);
+        SetupTime = clock.Elapsed;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+
+        await App.DisposeAsync();
+        Inbox.Dispose();
+    }
+
+    /// <summary>POST /api/orders as <paramref name="orderer"/> for the target's engagement, from today; returns the order id.</summary>
+    public async Task<string> PlaceOrderAsync(string orderer, TargetKind target)
+    {
+        using var client = App.As(orderer);
+        using var response = await client.PostAsJsonAsync("/api/orders", new
+        {
+            identityId = TargetId(target),
+            engagementId = TargetEngagement(target),
+            level = "Standard",
+            startDate = Date(Today),
+            comment = "Behörighetsmatris",
+        });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Preparing an order by {orderer} for {target}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("orderId").GetString()!;
+    }
+
+    /// <summary>POST /api/orders/{id}/cancel as <paramref name="caller"/>; fails unless it is accepted.</summary>
+    public async Task CancelOrderAsync(string caller, string orderId)
+    {
+        using var client = App.As(caller);
+        using var response = await client.PostAsync($"/api/orders/{orderId}/cancel", null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Cancelling {orderId} as {caller}: {(int)response.StatusCode} {body}");
+    }
+
+    public async Task WaitForOrderAsync(string orderId, OrderStatus status)
+    {
+        await EventuallyAsync(async () => (await Orders.GetAsync(orderId))?.Status == status, $"order {orderId} to reach {status}");
+    }
+
+    /// <summary>The token of the link Anna was mailed for the order, under /api/approvals/ or /api/passwords/.</summary>
+    public async Task<string> TokenMailedToAnnaAsync(string route, string orderId)
+    {
+        var prefix = $"http://localhost/api/{route}/";
+        var email = await Inbox.WaitForAsync(m => string.Equals(m.To, AnnaEmail, StringComparison.OrdinalIgnoreCase)
+            && m.Text.Contains(prefix, StringComparison.Ordinal)
+            && !m.Subject.StartsWith("Påminnelse", StringComparison.Ordinal)
+            && OrderFlow.TokenSubject(m.Link(prefix)) == orderId);
+        var link = email.Link(prefix);
+        return link[(link.LastIndexOf('/') + 1)..];
+    }
+
+    private async Task<string> CreateDelegationAsync(string deputy, DateOnly validFrom, DateOnly validTo)
+    {
+        using var client = App.As(Demo.Anna);
+        using var response = await client.PostAsJsonAsync("/api/delegations", new { delegateId = deputy, validFrom = Date(validFrom), validTo = Date(validTo) });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Preparing Anna's delegation to {deputy}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("delegationId").GetString()!;
+    }
+
+    private async Task WaitForDelegationAsync(string delegationId, DelegationStatus status)
+    {
+        var delegations = App.Services.GetRequiredService<DelegationRepository>();
+        await EventuallyAsync(async () =>
+        {
+            var given = await delegations.GetGivenAsync(Demo.Anna, delegationId);
+            if (given?.Status != status)
+            {
+                return false;
+            }
+
+            // The delegate's row is what rights are checked against: it must say the same.
+            var received = await delegations.ListReceivedAsync(given.DelegateId);
+            return received.Any(d => d.DelegationId == delegationId && d.Status == status);
+        }, $"delegation {delegationId} to reach {status}");
+    }
+
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The matrix reasons in one Swedish day (today's orders, today's delegation): not across midnight.</summary>
+    private static async Task AwayFromMidnightAsync()
+    {
+        var now = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, StockholmTime.Zone);
+        var untilMidnight = now.Date.AddDays(1) - now.DateTime;
+        if (untilMidnight < TimeSpan.FromMinutes(5))
+        {
+            await Task.Delay(untilMidnight + TimeSpan.FromSeconds(2));
+        }
+    }
+}
