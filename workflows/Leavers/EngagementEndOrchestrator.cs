@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Behorighetsportal.Audit;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Durable;
@@ -36,11 +35,9 @@ public sealed class EngagementEndOrchestrator : TaskOrchestrator<EngagementEndIn
 
 public sealed class CloseEngagementActivity(
     DirectoryRepository directory, OrderRepository orders, PersonReconciler reconciler, AuditLog audit, IEmailSender email,
-    OneTimeActions once, StorageAccount storage, OrchestrationStarter starter, TimeProvider clock, ILogger<CloseEngagementActivity> logger)
+    OneTimeActions once, UserServiceActivation userServices, OrchestrationStarter starter, TimeProvider clock, ILogger<CloseEngagementActivity> logger)
     : TaskActivity<EngagementEndInput, bool>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public override async Task<bool> RunAsync(TaskActivityContext context, EngagementEndInput input)
     {
         var person = await directory.GetPersonAsync(input.HsaId);
@@ -53,10 +50,7 @@ public sealed class CloseEngagementActivity(
         var now = clock.GetUtcNow();
         if (person.FindUserService(engagement.EngagementId) is { Status: UserServiceStatus.Active } service)
         {
-            await directory.UpsertUserServiceAsync(service with { Status = UserServiceStatus.Inactivated, EndedOn = input.EndDate });
-            await once.RunOnceAsync(engagement.EngagementId, "inactivate|" + DirectoryRepository.Format(input.EndDate), now, () =>
-                storage.Queue(QueueNames.Provisioning).SendMessageAsync(JsonSerializer.Serialize(new ProvisioningMessage(
-                    InstanceIdForMessage(input), "InactivateUserService", service.HsaId, service.EngagementId, service.Level, input.EndDate, null), Json)));
+            await userServices.InactivateAsync(service, input.EndDate, now);
         }
 
         if (await orders.InProgressForAsync(person.Identity.HsaId, engagement.EngagementId) is { } order)
@@ -79,6 +73,4 @@ public sealed class CloseEngagementActivity(
         await audit.AppendAsync(new AuditEntry(engagement.EngagementId, now, "EngagementEnded", "KiV", "Sista dag " + DirectoryRepository.Format(input.EndDate)));
         return true;
     }
-
-    private static string InstanceIdForMessage(EngagementEndInput input) => EngagementEndOrchestrator.InstanceIdFor(input.EngagementId, input.EndDate);
 }

@@ -113,6 +113,20 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
             : null;
     }
 
+    /// <summary>
+    /// Switches a user service off as of <paramref name="lastDay"/> (a leaver, or a policy that no longer covers it)
+    /// and tells the AD connector once per user service and day; the message id says so, for the connector.
+    /// </summary>
+    public async Task InactivateAsync(UserService service, DateOnly lastDay, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await directory.UpsertUserServiceAsync(service with { Status = UserServiceStatus.Inactivated, EndedOn = lastDay }, cancellationToken);
+        var messageId = $"INACTIVATE-{service.EngagementId}-{lastDay:yyyyMMdd}";
+        await once.RunOnceAsync(service.EngagementId, messageId, at, () =>
+            storage.Queue(QueueNames.Provisioning).SendMessageAsync(JsonSerializer.Serialize(new ProvisioningMessage(
+                messageId, "InactivateUserService", service.HsaId, service.EngagementId, service.Level, lastDay, null), Json), cancellationToken),
+            cancellationToken);
+    }
+
     private async Task<TableEntity?> ReadMarkerAsync(Order order, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);

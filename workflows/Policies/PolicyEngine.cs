@@ -1,9 +1,6 @@
-using System.Globalization;
-using System.Text.Json;
 using Behorighetsportal.Audit;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Orders;
-using Behorighetsportal.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
@@ -16,11 +13,9 @@ namespace Behorighetsportal.Policies;
 /// password email; a lost policy-given user service is inactivated. Manual levels are never touched.
 /// </summary>
 public sealed class PolicyEngine(
-    DirectoryRepository directory, OrderRepository orders, AuditLog audit, StorageAccount storage,
+    DirectoryRepository directory, OrderRepository orders, AuditLog audit, UserServiceActivation userServices,
     IOptions<WorkflowOptions> workflow, TimeProvider clock)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>The engagements at or below a unit, as (HSA-id, engagement id).</summary>
     public async Task<IReadOnlyList<(string HsaId, string EngagementId)>> EngagementsUnderAsync(string orgUnitId, OrgTree tree, CancellationToken cancellationToken)
     {
@@ -105,11 +100,7 @@ public sealed class PolicyEngine(
     private async Task InactivateAsync(Person person, Engagement engagement, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var service = person.FindUserService(engagement.EngagementId)!;
-        var today = StockholmTime.DateOn(now);
-        await directory.UpsertUserServiceAsync(service with { Status = UserServiceStatus.Inactivated, EndedOn = today }, cancellationToken);
-        await storage.Queue(QueueNames.Provisioning).SendMessageAsync(JsonSerializer.Serialize(new ProvisioningMessage(
-            $"{service.OrderId}-INACTIVATE-{today.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}", "InactivateUserService",
-            service.HsaId, service.EngagementId, service.Level, today, null), Json), cancellationToken);
+        await userServices.InactivateAsync(service, StockholmTime.DateOn(now), now, cancellationToken);
         await audit.AppendAsync(new AuditEntry(engagement.EngagementId, now, "PolicyAssignmentEnded", "system",
             $"Ingen tilldelningspolicy täcker längre engagemanget; användartjänsten {service.Level} inaktiverades"), cancellationToken);
     }
