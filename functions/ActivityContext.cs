@@ -1,4 +1,6 @@
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Behorighetsportal.Functions;
 
@@ -11,4 +13,13 @@ internal sealed class ActivityContext(TaskName name, string instanceId) : TaskAc
     public override TaskName Name => name;
 
     public override string InstanceId => instanceId;
+}
+
+/// <summary>Runs a class-based activity from its hand-written [Function] wrapper, with its dependencies from the container.</summary>
+internal static class Activity
+{
+    public static Task<TOutput> RunAsync<TActivity, TInput, TOutput>(TInput input, string instanceId, FunctionContext function)
+        where TActivity : TaskActivity<TInput, TOutput> =>
+        ActivatorUtilities.GetServiceOrCreateInstance<TActivity>(function.InstanceServices)
+            .RunAsync(new ActivityContext(typeof(TActivity).Name, instanceId), input);
 }

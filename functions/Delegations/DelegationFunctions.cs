@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Behorighetsportal.Functions.Delegations;
 
@@ -33,11 +32,9 @@ public sealed class DelegationFunctions(DelegationEndpoints delegations)
 
     [Function(nameof(StartDelegationActivity))]
     public static Task<DelegationStatus> StartDelegation([ActivityTrigger] DelegationStep input, string instanceId, FunctionContext function) =>
-        ActivatorUtilities.GetServiceOrCreateInstance<StartDelegationActivity>(function.InstanceServices)
-            .RunAsync(new ActivityContext(nameof(StartDelegationActivity), instanceId), input);
+        Activity.RunAsync<StartDelegationActivity, DelegationStep, DelegationStatus>(input, instanceId, function);
 
     [Function(nameof(EndDelegationActivity))]
     public static Task<DelegationStatus> EndDelegation([ActivityTrigger] DelegationStep input, string instanceId, FunctionContext function) =>
-        ActivatorUtilities.GetServiceOrCreateInstance<EndDelegationActivity>(function.InstanceServices)
-            .RunAsync(new ActivityContext(nameof(EndDelegationActivity), instanceId), input);
+        Activity.RunAsync<EndDelegationActivity, DelegationStep, DelegationStatus>(input, instanceId, function);
 }

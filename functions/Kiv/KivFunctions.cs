@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Behorighetsportal.Functions.Kiv;
 
@@ -34,15 +33,13 @@ public sealed class KivFunctions(KivImportEndpoints imports)
     {
         using (OrchestrationStarter.Use(durable))
         {
-            return await ActivatorUtilities.GetServiceOrCreateInstance<ApplyKivChunkActivity>(function.InstanceServices)
-                .RunAsync(new ActivityContext(nameof(ApplyKivChunkActivity), instanceId), input);
+            return await Activity.RunAsync<ApplyKivChunkActivity, KivChunk, KivChunkResult>(input, instanceId, function);
         }
     }
 
     [Function(nameof(CompleteKivImportActivity))]
     public static Task<bool> CompleteKivImport([ActivityTrigger] string importId, string instanceId, FunctionContext function) =>
-        ActivatorUtilities.GetServiceOrCreateInstance<CompleteKivImportActivity>(function.InstanceServices)
-            .RunAsync(new ActivityContext(nameof(CompleteKivImportActivity), instanceId), importId);
+        Activity.RunAsync<CompleteKivImportActivity, string, bool>(importId, instanceId, function);
 
     [Function(nameof(EngagementEndOrchestrator))]
     public static Task<bool> EngagementEnd([OrchestrationTrigger] TaskOrchestrationContext context) =>
@@ -54,8 +51,7 @@ public sealed class KivFunctions(KivImportEndpoints imports)
     {
         using (OrchestrationStarter.Use(durable))
         {
-            return await ActivatorUtilities.GetServiceOrCreateInstance<CloseEngagementActivity>(function.InstanceServices)
-                .RunAsync(new ActivityContext(nameof(CloseEngagementActivity), instanceId), input);
+            return await Activity.RunAsync<CloseEngagementActivity, EngagementEndInput, bool>(input, instanceId, function);
         }
     }
 
@@ -70,8 +66,7 @@ public sealed class KivFunctions(KivImportEndpoints imports)
 
     [Function(nameof(ListOrgUnitsActivity))]
     public static Task<List<string>> ListOrgUnits([ActivityTrigger] DateOnly day, string instanceId, FunctionContext function) =>
-        ActivatorUtilities.GetServiceOrCreateInstance<ListOrgUnitsActivity>(function.InstanceServices)
-            .RunAsync(new ActivityContext(nameof(ListOrgUnitsActivity), instanceId), day);
+        Activity.RunAsync<ListOrgUnitsActivity, DateOnly, List<string>>(day, instanceId, function);
 
     [Function(nameof(ReconcileOrgUnitActivity))]
     public static async Task<UnitReconciled> ReconcileOrgUnit(
@@ -79,8 +74,7 @@ public sealed class KivFunctions(KivImportEndpoints imports)
     {
         using (OrchestrationStarter.Use(durable))
         {
-            return await ActivatorUtilities.GetServiceOrCreateInstance<ReconcileOrgUnitActivity>(function.InstanceServices)
-                .RunAsync(new ActivityContext(nameof(ReconcileOrgUnitActivity), instanceId), orgUnitId);
+            return await Activity.RunAsync<ReconcileOrgUnitActivity, string, UnitReconciled>(orgUnitId, instanceId, function);
         }
     }
 }

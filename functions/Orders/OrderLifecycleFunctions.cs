@@ -1,7 +1,6 @@
 using Behorighetsportal.Orders;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Behorighetsportal.Functions.Orders;
 
@@ -14,30 +13,26 @@ public static class OrderLifecycleFunctions
 
     [Function(nameof(RequestApprovalActivity))]
     public static Task<bool> RequestApproval([ActivityTrigger] ApprovalRequest input, string instanceId, FunctionContext function) =>
-        Run<RequestApprovalActivity, ApprovalRequest, bool>(input, instanceId, function);
+        Activity.RunAsync<RequestApprovalActivity, ApprovalRequest, bool>(input, instanceId, function);
 
     [Function(nameof(RecordOrderStepActivity))]
     public static Task<OrderStatus> RecordOrderStep([ActivityTrigger] OrderStep input, string instanceId, FunctionContext function) =>
-        Run<RecordOrderStepActivity, OrderStep, OrderStatus>(input, instanceId, function);
+        Activity.RunAsync<RecordOrderStepActivity, OrderStep, OrderStatus>(input, instanceId, function);
 
     [Function(nameof(ExpireDecisionActivity))]
     public static Task<ClosedDecision> ExpireDecision([ActivityTrigger] ExpireDecisionRequest input, string instanceId, FunctionContext function) =>
-        Run<ExpireDecisionActivity, ExpireDecisionRequest, ClosedDecision>(input, instanceId, function);
+        Activity.RunAsync<ExpireDecisionActivity, ExpireDecisionRequest, ClosedDecision>(input, instanceId, function);
 
     [Function(nameof(NotifyOrdererActivity))]
     public static Task<bool> NotifyOrderer([ActivityTrigger] OrdererNotice input, string instanceId, FunctionContext function) =>
-        Run<NotifyOrdererActivity, OrdererNotice, bool>(input, instanceId, function);
+        Activity.RunAsync<NotifyOrdererActivity, OrdererNotice, bool>(input, instanceId, function);
 
     [Function(nameof(ActivateUserServiceActivity))]
     public static Task<ActivationResult> ActivateUserService([ActivityTrigger] ActivationRequest input, string instanceId, FunctionContext function) =>
-        Run<ActivateUserServiceActivity, ActivationRequest, ActivationResult>(input, instanceId, function);
+        Activity.RunAsync<ActivateUserServiceActivity, ActivationRequest, ActivationResult>(input, instanceId, function);
 
     [Function(nameof(SendInitialPasswordNoticeActivity))]
     public static Task<bool> SendInitialPasswordNotice([ActivityTrigger] PasswordNoticeRequest input, string instanceId, FunctionContext function) =>
-        Run<SendInitialPasswordNoticeActivity, PasswordNoticeRequest, bool>(input, instanceId, function);
+        Activity.RunAsync<SendInitialPasswordNoticeActivity, PasswordNoticeRequest, bool>(input, instanceId, function);
 
-    private static Task<TOutput> Run<TActivity, TInput, TOutput>(TInput input, string instanceId, FunctionContext function)
-        where TActivity : TaskActivity<TInput, TOutput> =>
-        ActivatorUtilities.GetServiceOrCreateInstance<TActivity>(function.InstanceServices)
-            .RunAsync(new ActivityContext(typeof(TActivity).Name, instanceId), input);
 }

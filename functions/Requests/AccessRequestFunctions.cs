@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Behorighetsportal.Functions.Requests;
 
@@ -30,22 +29,18 @@ public sealed class AccessRequestFunctions(OrdererRoleEndpoints ordererRoles, Am
 
     [Function(nameof(RequestAccessApprovalActivity))]
     public static Task<bool> RequestAccessApproval([ActivityTrigger] AccessRequestRef input, string instanceId, FunctionContext function) =>
-        Run<RequestAccessApprovalActivity, bool>(input, instanceId, function);
+        Activity.RunAsync<RequestAccessApprovalActivity, AccessRequestRef, bool>(input, instanceId, function);
 
     [Function(nameof(CloseAccessApprovalActivity))]
     public static Task<AccessRequestStatus> CloseAccessApproval([ActivityTrigger] AccessRequestRef input, string instanceId, FunctionContext function) =>
-        Run<CloseAccessApprovalActivity, AccessRequestStatus>(input, instanceId, function);
+        Activity.RunAsync<CloseAccessApprovalActivity, AccessRequestRef, AccessRequestStatus>(input, instanceId, function);
 
     [Function(nameof(GrantAccessActivity))]
     public static Task<AccessRequestStatus> GrantAccess([ActivityTrigger] AccessRequestRef input, string instanceId, FunctionContext function) =>
-        Run<GrantAccessActivity, AccessRequestStatus>(input, instanceId, function);
+        Activity.RunAsync<GrantAccessActivity, AccessRequestRef, AccessRequestStatus>(input, instanceId, function);
 
     [Function(nameof(EndAccessActivity))]
     public static Task<AccessRequestStatus> EndAccess([ActivityTrigger] AccessRequestRef input, string instanceId, FunctionContext function) =>
-        Run<EndAccessActivity, AccessRequestStatus>(input, instanceId, function);
+        Activity.RunAsync<EndAccessActivity, AccessRequestRef, AccessRequestStatus>(input, instanceId, function);
 
-    private static Task<TOutput> Run<TActivity, TOutput>(AccessRequestRef input, string instanceId, FunctionContext function)
-        where TActivity : TaskActivity<AccessRequestRef, TOutput> =>
-        ActivatorUtilities.GetServiceOrCreateInstance<TActivity>(function.InstanceServices)
-            .RunAsync(new ActivityContext(typeof(TActivity).Name, instanceId), input);
 }
