@@ -1,14 +1,22 @@
-using Behorighetsportal.Bench;
+using Behorighetsportal.Bench.Lifecycle;
 
-// Benchmarks that print numbers; not part of the test command. See README "Benchmarks".
-return args.FirstOrDefault() switch
-{
-    "kiv-import" => await KivImportBenchmark.RunAsync(args[1..]),
-    _ => Usage(),
-};
+namespace Behorighetsportal.Bench;
 
-static int Usage()
+/// <summary>Benchmarks that print numbers; not part of the test command. See README "Benchmarks".</summary>
+public static class BenchProgram
 {
-    Console.WriteLine("usage: dotnet run --project bench/Behorighetsportal.Bench -c Release -- kiv-import [--identities 55000] [--units 400] [--json]");
-    return 2;
+    // Not top-level statements: those would declare a global Program beside the devhost's, which lifecycle hosts.
+    public static async Task<int> Main(string[] args) => args.FirstOrDefault() switch
+    {
+        "kiv-import" => await KivImportBenchmark.RunAsync(args[1..]),
+        "lifecycle" => await LifecycleBenchmark.RunAsync(args[1..]),
+        _ => Usage(),
+    };
+
+    private static int Usage()
+    {
+        Console.WriteLine("usage: dotnet run --project bench/Behorighetsportal.Bench -c Release -- kiv-import [--identities 55000] [--units 400] [--json]");
+        Console.WriteLine("       dotnet run --project bench/Behorighetsportal.Bench -c Release -- lifecycle [--orders N] [--backend inprocess|azurite] [--concurrency C] [--json]");
+        return 2;
+    }
 }

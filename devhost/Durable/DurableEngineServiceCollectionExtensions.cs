@@ -104,6 +104,9 @@ internal sealed class DurableEngineHost : IHostedService, IAsyncDisposable, IDis
     /// <summary>The channel the worker and client share; it connects to wherever the sidecar is listening.</summary>
     public GrpcChannel Channel { get; }
 
+    /// <summary>The running backend, for the benchmark to read the engine's own statistics from.</summary>
+    internal IOrchestrationService? Backend => Volatile.Read(ref this.backend);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         (IOrchestrationService service, IOrchestrationServiceClient client) = this.options.Backend switch

@@ -14,15 +14,27 @@ public sealed class StorageAccount(IOptions<StorageOptions> options)
 {
     private readonly StorageOptions _options = options.Value;
     private readonly Lazy<TableServiceClient> _tables = new(() => options.Value.Identity is { } identity
-        ? new TableServiceClient(identity.TableEndpoint, Credential(identity))
-        : new TableServiceClient(options.Value.ConnectionString));
+        ? new TableServiceClient(identity.TableEndpoint, Credential(identity), TableOptions(options.Value))
+        : new TableServiceClient(options.Value.ConnectionString, TableOptions(options.Value)));
     private readonly Lazy<QueueServiceClient> _queues = new(() => options.Value.Identity is { } identity
-        ? new QueueServiceClient(identity.QueueEndpoint, Credential(identity), QueueOptions)
-        : new QueueServiceClient(options.Value.ConnectionString, QueueOptions));
+        ? new QueueServiceClient(identity.QueueEndpoint, Credential(identity), QueueOptions(options.Value))
+        : new QueueServiceClient(options.Value.ConnectionString, QueueOptions(options.Value)));
     private Task? _created;
     private readonly Lock _gate = new();
 
-    private static QueueClientOptions QueueOptions => new() { MessageEncoding = QueueMessageEncoding.Base64 };
+    private static TableClientOptions TableOptions(StorageOptions options)
+    {
+        var client = new TableClientOptions();
+        client.AddPolicy(new StorageTransactionCounter("table", options.NamePrefix), HttpPipelinePosition.PerRetry);
+        return client;
+    }
+
+    private static QueueClientOptions QueueOptions(StorageOptions options)
+    {
+        var client = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        client.AddPolicy(new StorageTransactionCounter("queue", options.NamePrefix), HttpPipelinePosition.PerRetry);
+        return client;
+    }
 
     /// <summary>
     /// As the Functions host does: <c>credential = managedidentity</c> is the app's managed identity (the user-assigned
