@@ -115,7 +115,10 @@ public sealed class ApprovalEndpoints(
                 .Paragraph("Beslutet är sparat, men det kunde inte skickas vidare just nu. Ladda om sidan och skicka beslutet igen om en stund.");
         }
 
-        if (!recorded)
+        // The caller's own decision sent again while the order still waits for it is the repeat a 503 asked for: it
+        // was raised again above, so it is answered as the first one should have been, not as a used link.
+        var repeatOfOwn = current is { Status: OrderStatus.PendingApproval, Approval: { } held } && held.By == approver && held.Outcome == outcome;
+        if (!recorded && !repeatOfOwn)
         {
             return await AlreadyClosedAsync(current, cancellationToken) ?? new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph("Beställningen kan inte beslutas just nu.");
         }
