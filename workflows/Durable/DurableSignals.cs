@@ -12,12 +12,22 @@ public static partial class DurableSignals
 {
     private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The whole delivery — reading the instance, waiting out Pending, raising — ends within this. Without a bound, a
+    /// storage backend under load held a route's request for over 100 s (measured with 200 decisions at once on
+    /// Azurite) until the caller gave up, which is neither a delivery nor a "try again". A raise cut off here may still
+    /// arrive; the repeat it asks for is harmless, since the orchestrator takes the first event and the stored decision.
+    /// </summary>
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(30);
+
     public static async Task<bool> TryRaiseAsync<T>(
         DurableTaskClient client, string instanceId, string eventName, T payload, ILogger logger, CancellationToken cancellationToken)
     {
+        using var delivery = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        delivery.CancelAfter(DeliveryTimeout);
         try
         {
-            var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
+            var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, delivery.Token);
             if (instance is null)
             {
                 return false;
@@ -25,7 +35,7 @@ public static partial class DurableSignals
 
             if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Pending)
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(delivery.Token);
                 timeout.CancelAfter(StartWait);
                 instance = await client.WaitForInstanceStartAsync(instanceId, getInputsAndOutputs: false, timeout.Token);
             }
@@ -36,7 +46,7 @@ public static partial class DurableSignals
                 return true;
             }
 
-            await client.RaiseEventAsync(instanceId, eventName, payload, cancellationToken);
+            await client.RaiseEventAsync(instanceId, eventName, payload, delivery.Token);
             return true;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
