@@ -45,6 +45,17 @@ public enum DecisionOutcome
     Expired,
 }
 
+/// <summary>Order ids: manual orders are ORD-…, assignment-policy orders AUTO-… (R5).</summary>
+public static class OrderIds
+{
+    public const string ManualPrefix = "ORD-";
+
+    public static string NewManual() => ManualPrefix + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
+
+    public static bool Is(string id) =>
+        id.StartsWith(ManualPrefix, StringComparison.Ordinal) || id.StartsWith(Policies.PolicyRules.OrderPrefix, StringComparison.Ordinal);
+}
+
 /// <summary>A manual request for a user service at a level for one engagement (R1–R4).</summary>
 public sealed record Order(
     string OrderId,

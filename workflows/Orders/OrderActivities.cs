@@ -34,7 +34,9 @@ public sealed class RequestApprovalActivity(
         }
 
         var target = await directory.GetPersonAsync(order.IdentityId) ?? throw new InvalidOperationException($"Order {order.OrderId}: identity not in the directory.");
-        var orderer = await directory.GetIdentityAsync(order.OrdererId) ?? throw new InvalidOperationException($"Order {order.OrderId}: orderer not in the directory.");
+        var orderer = order.OrdererId == order.IdentityId
+            ? target.Identity
+            : await directory.GetIdentityAsync(order.OrdererId) ?? throw new InvalidOperationException($"Order {order.OrderId}: orderer not in the directory.");
         var engagement = target.FindEngagement(order.EngagementId) ?? throw new InvalidOperationException($"Order {order.OrderId}: engagement not in the directory.");
         var managerId = engagement.ManagerHsaId ?? order.ApproverId!;
         var manager = await directory.GetIdentityAsync(managerId) ?? throw new InvalidOperationException($"Order {order.OrderId}: manager not in the directory.");
@@ -70,20 +72,20 @@ public sealed class RequestApprovalActivity(
     }
 }
 
-/// <summary>Moves the order to its next status and writes the step to the audit log (R12).</summary>
-public sealed class RecordOrderStepActivity(OrderRepository orders, AuditLog audit, ILogger<RecordOrderStepActivity> logger)
+/// <summary>Moves the order to its next status with the step in its history (R12), in one transaction.</summary>
+public sealed class RecordOrderStepActivity(OrderRepository orders, ILogger<RecordOrderStepActivity> logger)
     : TaskActivity<OrderStep, OrderStatus>
 {
     public override async Task<OrderStatus> RunAsync(TaskActivityContext context, OrderStep input)
     {
-        var (order, _) = await orders.MoveToAsync(input.OrderId, input.Status);
+        var step = new AuditEntry(input.OrderId, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)), input.Step, input.Actor, input.Detail);
+        var (order, _) = await orders.MoveToAsync(input.OrderId, input.Status, step);
         if (order.Status != input.Status)
         {
             // The order ended meanwhile (a cancellation won); the orchestrator stops on seeing this.
             return order.Status;
         }
 
-        await audit.AppendAsync(new AuditEntry(input.OrderId, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)), input.Step, input.Actor, input.Detail));
         if (order.Status.IsFinal())
         {
             await orders.ReleaseClaimAsync(order);
@@ -140,31 +142,43 @@ public sealed class NotifyOrdererActivity(
 
 /// <summary>
 /// Switches the user service on (R4) and queues it for the AD connector, exactly once per order. The order
-/// becomes Active before the user service does, in one conditional write: from then on a cancellation is
-/// refused, so an active account never belongs to a cancelled order.
+/// becomes Active — with "Activated" in its history — before the user service does, in one conditional write: from
+/// then on a cancellation is refused, so an active account never belongs to a cancelled order.
 /// </summary>
-public sealed class ActivateUserServiceActivity(OrderRepository orders, UserServiceActivation activation, ILogger<ActivateUserServiceActivity> logger)
+public sealed class ActivateUserServiceActivity(
+    OrderRepository orders, DirectoryRepository directory, UserServiceActivation activation, ILogger<ActivateUserServiceActivity> logger)
     : TaskActivity<ActivationRequest, ActivationResult>
 {
     public override async Task<ActivationResult> RunAsync(TaskActivityContext context, ActivationRequest input)
     {
         var at = new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc));
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
+        Person? person = null;
         if (order.Status != OrderStatus.Active)
         {
-            if (await activation.CheckReadyAsync(order, at) is { } notReady)
+            person = await directory.GetPersonAsync(order.IdentityId);
+            if (UserServiceActivation.CheckReady(person, order, at) is { } notReady)
             {
                 return notReady;
             }
 
-            (order, _) = await orders.MoveToAsync(order.OrderId, OrderStatus.Active);
+            bool moved;
+            (order, moved) = await orders.MoveToAsync(order.OrderId, OrderStatus.Active, new AuditEntry(order.OrderId, at, "Activated", OrderStep.System));
             if (order.Status != OrderStatus.Active)
             {
                 return new ActivationResult(ActivationOutcome.Cancelled, false);
             }
+
+            if (moved)
+            {
+                OrderLog.StepRecorded(logger, order.OrderId, "Activated", OrderStatus.Active);
+                PortalTelemetry.OrderStepRecorded(order.OrderId, OrderStatus.Active);
+            }
         }
 
-        var result = await activation.ActivateAsync(order, at);
+        // The engagement's claim is left as it is: it names an order that is now final, so the next order for the
+        // engagement takes it over (OrderRepository.PlaceAsync) — cheaper than freeing it on every activation.
+        var result = await activation.ActivateAsync(order, at, person);
         OrderLog.Activated(logger, order.OrderId, result.Outcome, result.NeedsInitialPassword);
         return result;
     }

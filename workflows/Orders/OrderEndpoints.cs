@@ -30,7 +30,6 @@ public sealed class OrderEndpoints(
     CallerResolver callers,
     DirectoryRepository directory,
     OrderRepository orders,
-    AuditLog audit,
     ServiceLevelCatalog levels,
     IOptions<WorkflowOptions> workflow,
     TimeProvider clock,
@@ -56,7 +55,8 @@ public sealed class OrderEndpoints(
             return invalid;
         }
 
-        var target = await directory.GetPersonAsync(body.IdentityId!, cancellationToken);
+        // Someone ordering for herself (R1) was read with her engagements when she was identified.
+        var target = body.IdentityId == caller.HsaId ? caller.Person : await directory.GetPersonAsync(body.IdentityId!, cancellationToken);
         if (target is null || !ActingRights.MaySee(caller.HsaId, target, today, caller.DelegatedManagers))
         {
             return Problems.NotFound("Identiteten finns inte",
@@ -96,7 +96,7 @@ public sealed class OrderEndpoints(
 
         var activationDate = OrderRules.ActivationDate(startDate, engagement);
         var order = new Order(
-            OrderId: "ORD-" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant(),
+            OrderId: OrderIds.NewManual(),
             IdentityId: target.Identity.HsaId,
             EngagementId: engagement.EngagementId,
             Level: level!.Level,
@@ -109,15 +109,14 @@ public sealed class OrderEndpoints(
             PlacedAt: clock.GetUtcNow(),
             Status: requiresApproval ? OrderStatus.PendingApproval : OrderStatus.PendingAttestation);
 
-        if (await orders.PlaceAsync(order, cancellationToken) == PlaceResult.EngagementBusy)
+        var placed = new AuditEntry(order.OrderId, order.PlacedAt, "Placed", caller.HsaId,
+            $"Nivå {order.Level}, start {DirectoryRepository.Format(order.StartDate)}, aktivering {DirectoryRepository.Format(activationDate)}, som {AsWhom(right)}"
+            + (right == ActingRight.Delegate ? $" för {engagement.ManagerHsaId}" : ""));
+        if (await orders.PlaceAsync(order, placed, cancellationToken) == PlaceResult.EngagementBusy)
         {
             return Problems.Conflict("En beställning pågår redan",
                 $"Det finns redan en pågående beställning för engagemanget {engagement.EngagementId}. Vänta tills den är klar eller avbryt den innan du beställer igen.");
         }
-
-        await audit.AppendAsync(new AuditEntry(order.OrderId, order.PlacedAt, "Placed", caller.HsaId,
-            $"Nivå {order.Level}, start {DirectoryRepository.Format(order.StartDate)}, aktivering {DirectoryRepository.Format(activationDate)}, som {AsWhom(right)}"
-            + (right == ActingRight.Delegate ? $" för {engagement.ManagerHsaId}" : "")), cancellationToken);
 
         var settings = workflow.Value;
         var input = new OrderLifecycleInput(order.OrderId, requiresApproval, StockholmTime.StartOfDayUtc(activationDate),
@@ -130,9 +129,9 @@ public sealed class OrderEndpoints(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             OrderLog.StartFailed(logger, e, order.OrderId);
-            var (failed, _) = await orders.MoveToAsync(order.OrderId, OrderStatus.Failed, CancellationToken.None);
+            var (failed, _) = await orders.MoveToAsync(order.OrderId, OrderStatus.Failed,
+                new AuditEntry(order.OrderId, clock.GetUtcNow(), "StartFailed", OrderStep.System), CancellationToken.None);
             await orders.ReleaseClaimAsync(failed, CancellationToken.None);
-            await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(), "StartFailed", OrderStep.System), CancellationToken.None);
             return Problems.TryAgain("Beställningen kunde inte startas just nu. Ingenting har beställts; försök igen om en stund.");
         }
 
@@ -149,15 +148,14 @@ public sealed class OrderEndpoints(
             return Problems.Unauthorized();
         }
 
-        var order = await FindVisibleOrderAsync(caller, orderId, cancellationToken);
-        if (order is null)
+        var found = orderId.Length <= 64 ? await orders.GetWithHistoryAsync(orderId, cancellationToken) : null;
+        if (found is not { } stored || !await MaySeeAsync(caller, stored.Order, cancellationToken))
         {
             return OrderNotFound(orderId);
         }
 
-        var history = (await audit.ReadAsync(order.OrderId, cancellationToken))
-            .Select(entry => new OrderHistoryEntry(entry.Step, entry.At, entry.Actor))
-            .ToList();
+        var order = stored.Order;
+        var history = stored.History.Select(entry => new OrderHistoryEntry(entry.Step, entry.At, entry.Actor)).ToList();
         return Results.Json(new OrderView(order.OrderId, order.Status, order.IdentityId, order.EngagementId, order.Level,
             DirectoryRepository.Format(order.StartDate)!, DirectoryRepository.Format(order.ActivationDate)!, history), JsonBody.Options);
     }
@@ -182,7 +180,8 @@ public sealed class OrderEndpoints(
             return Problems.Forbidden("Bara den som beställde och medarbetarens närmaste chef (eller chefens delegat) kan avbryta beställningen.");
         }
 
-        var (current, recorded) = await orders.CancelAsync(order.OrderId, caller.HsaId, cancellationToken);
+        var (current, recorded) = await orders.CancelAsync(order.OrderId, caller.HsaId,
+            new AuditEntry(order.OrderId, clock.GetUtcNow(), "Cancelled", caller.HsaId), cancellationToken);
         var retryOfOwnCancel = !recorded && current.Status == OrderStatus.Cancelled && current.CancelledBy == caller.HsaId;
         if (!recorded && !retryOfOwnCancel)
         {
@@ -192,7 +191,6 @@ public sealed class OrderEndpoints(
 
         if (recorded)
         {
-            await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(), "Cancelled", caller.HsaId), cancellationToken);
             await orders.ReleaseClaimAsync(current, cancellationToken);
             OrderLog.Cancelled(logger, order.OrderId, caller.HsaId);
         }
@@ -219,18 +217,18 @@ public sealed class OrderEndpoints(
         }
 
         var order = await orders.GetAsync(orderId, cancellationToken);
-        if (order is null)
-        {
-            return null;
-        }
+        return order is not null && await MaySeeAsync(caller, order, cancellationToken) ? order : null;
+    }
 
+    private async Task<bool> MaySeeAsync(Caller caller, Order order, CancellationToken cancellationToken)
+    {
         if (caller.HsaId == order.OrdererId || caller.HsaId == order.ApproverId || caller.HsaId == order.IdentityId)
         {
-            return order;
+            return true;
         }
 
         var person = await directory.GetPersonAsync(order.IdentityId, cancellationToken);
-        return caller.ActsAsManager(person?.FindEngagement(order.EngagementId)?.ManagerHsaId) ? order : null;
+        return caller.ActsAsManager(person?.FindEngagement(order.EngagementId)?.ManagerHsaId);
     }
 
     private static string AsWhom(ActingRight right) => right switch

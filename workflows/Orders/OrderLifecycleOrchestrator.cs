@@ -90,7 +90,7 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             return OrderStatus.Cancelled;
         }
 
-        await StepAsync(context, new OrderStep(orderId, OrderStatus.Active, "Activated", OrderStep.System, context.CurrentUtcDateTime));
+        // Activation recorded the Active step itself, in the same write that made the order active.
         if (activation.NeedsInitialPassword)
         {
             await context.CallActivityAsync(nameof(SendInitialPasswordNoticeActivity), new PasswordNoticeRequest(orderId, context.CurrentUtcDateTime));

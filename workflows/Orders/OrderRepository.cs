@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Behorighetsportal.Audit;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Storage;
 
@@ -22,15 +23,22 @@ public sealed class OrderRepository(StorageAccount storage)
 {
     private const string OrderRow = "order";
     private const string ClaimPrefix = "activeorder|";
+    private const string HistoryEnd = "history}";
     private static readonly TimeSpan AbandonedClaimAfter = TimeSpan.FromMinutes(2);
 
     private TableClient Orders => storage.Table(TableNames.Orders);
 
     /// <summary>
-    /// Stores a new order and claims its engagement, so that a second order for the same engagement gets a
-    /// conflict instead of racing the first. The claim lives in the identity's partition.
+    /// Stores a new order with its first history entry and claims its engagement, so that a second order for the
+    /// same engagement gets a conflict instead of racing the first. The claim lives in the identity's partition.
     /// </summary>
-    public async Task<PlaceResult> PlaceAsync(Order order, CancellationToken cancellationToken = default)
+    public Task<PlaceResult> PlaceAsync(Order order, AuditEntry placed, CancellationToken cancellationToken = default) =>
+        PlaceCoreAsync(order, placed, cancellationToken);
+
+    public Task<PlaceResult> PlaceAsync(Order order, CancellationToken cancellationToken = default) =>
+        PlaceCoreAsync(order, null, cancellationToken);
+
+    private async Task<PlaceResult> PlaceCoreAsync(Order order, AuditEntry? placed, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var identities = storage.Table(TableNames.Identities);
@@ -61,7 +69,13 @@ public sealed class OrderRepository(StorageAccount storage)
             }
         }
 
-        await Orders.AddEntityAsync(ToEntity(order), cancellationToken);
+        List<TableTransactionAction> rows = [new(TableTransactionActionType.Add, ToEntity(order))];
+        if (placed is not null)
+        {
+            rows.Add(new(TableTransactionActionType.Add, AuditLog.ToEntity(placed)));
+        }
+
+        await Orders.SubmitTransactionAsync(rows, cancellationToken);
         return PlaceResult.Placed;
     }
 
@@ -72,24 +86,61 @@ public sealed class OrderRepository(StorageAccount storage)
         return row.HasValue ? Read(row.Value!) : null;
     }
 
+    /// <summary>The order and its history, oldest first, in one query of the order's partition.</summary>
+    public async Task<(Order Order, IReadOnlyList<AuditEntry> History)?> GetWithHistoryAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        Order? order = null;
+        List<AuditEntry> history = [];
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orderId} and (RowKey eq {OrderRow} or (RowKey ge {AuditLog.HistoryPrefix} and RowKey lt {HistoryEnd}))");
+        await foreach (var row in Orders.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (row.RowKey == OrderRow)
+            {
+                order = Read(row);
+            }
+            else if (AuditLog.IsHistory(row))
+            {
+                history.Add(AuditLog.FromEntity(row));
+            }
+        }
+
+        return order is null ? null : (order, history);
+    }
+
+    // Each change below may carry the history entry that tells of it: both are written in one transaction, or
+    // neither, so a retried step finds its history written exactly when it finds the step stored.
+
     /// <summary>Records the approver's decision unless one is recorded already; returns the decision that holds.</summary>
     public Task<(Order Order, bool Recorded)> DecideApprovalAsync(string orderId, Decision decision, CancellationToken cancellationToken = default) =>
+        DecideApprovalAsync(orderId, decision, null, cancellationToken);
+
+    public Task<(Order Order, bool Recorded)> DecideApprovalAsync(string orderId, Decision decision, AuditEntry? history, CancellationToken cancellationToken = default) =>
         UpdateAsync(orderId, order => order.Approval is null && order.Status == OrderStatus.PendingApproval
             ? order with { Approval = decision }
-            : null, cancellationToken);
+            : null, history, cancellationToken);
 
     public Task<(Order Order, bool Recorded)> DecideAttestationAsync(string orderId, Decision decision, CancellationToken cancellationToken = default) =>
+        DecideAttestationAsync(orderId, decision, null, cancellationToken);
+
+    public Task<(Order Order, bool Recorded)> DecideAttestationAsync(string orderId, Decision decision, AuditEntry? history, CancellationToken cancellationToken = default) =>
         UpdateAsync(orderId, order => order.Attestation is null && order.Status == OrderStatus.PendingAttestation
             ? order with { Attestation = decision }
-            : null, cancellationToken);
+            : null, history, cancellationToken);
 
     /// <summary>Cancels an order that is not yet active.</summary>
     public Task<(Order Order, bool Recorded)> CancelAsync(string orderId, string by, CancellationToken cancellationToken = default) =>
-        UpdateAsync(orderId, order => order.Status.IsFinal() ? null : order with { Status = OrderStatus.Cancelled, CancelledBy = by }, cancellationToken);
+        CancelAsync(orderId, by, null, cancellationToken);
+
+    public Task<(Order Order, bool Recorded)> CancelAsync(string orderId, string by, AuditEntry? history, CancellationToken cancellationToken = default) =>
+        UpdateAsync(orderId, order => order.Status.IsFinal() ? null : order with { Status = OrderStatus.Cancelled, CancelledBy = by }, history, cancellationToken);
 
     /// <summary>Moves the order to a status, never out of a final one (a cancellation that won stays).</summary>
     public Task<(Order Order, bool Recorded)> MoveToAsync(string orderId, OrderStatus status, CancellationToken cancellationToken = default) =>
-        UpdateAsync(orderId, order => order.Status.IsFinal() || order.Status == status ? null : order with { Status = status }, cancellationToken);
+        MoveToAsync(orderId, status, null, cancellationToken);
+
+    public Task<(Order Order, bool Recorded)> MoveToAsync(string orderId, OrderStatus status, AuditEntry? history, CancellationToken cancellationToken = default) =>
+        UpdateAsync(orderId, order => order.Status.IsFinal() || order.Status == status ? null : order with { Status = status }, history, cancellationToken);
 
     /// <summary>The order in progress for an engagement, if any.</summary>
     public async Task<Order?> InProgressForAsync(string hsaId, string engagementId, CancellationToken cancellationToken = default)
@@ -117,10 +168,11 @@ public sealed class OrderRepository(StorageAccount storage)
         }
     }
 
-    private async Task<(Order Order, bool Recorded)> UpdateAsync(string orderId, Func<Order, Order?> change, CancellationToken cancellationToken)
+    private async Task<(Order Order, bool Recorded)> UpdateAsync(string orderId, Func<Order, Order?> change, AuditEntry? history, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        return await ConditionalUpdate.ApplyAsync(Orders, orderId, OrderRow, Read, ToEntity, change, cancellationToken);
+        return await ConditionalUpdate.ApplyAsync(Orders, orderId, OrderRow, Read, ToEntity, change, cancellationToken,
+            history is null ? null : AuditLog.ToEntity(history));
     }
 
     private static TableEntity ToEntity(Order order)

@@ -28,56 +28,31 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
     private const string MarkerPrefix = "provisioning|";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<ActivationResult> ActivateAsync(Order order, DateTimeOffset at, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Activates the order's user service; <paramref name="person"/> is the identity as the caller has just read it,
+    /// or null to read it here.
+    /// </summary>
+    public async Task<ActivationResult> ActivateAsync(Order order, DateTimeOffset at, Person? person = null, CancellationToken cancellationToken = default)
     {
+        await storage.EnsureCreatedAsync(cancellationToken);
         var identities = storage.Table(TableNames.Identities);
-        var marker = await ReadMarkerAsync(order, cancellationToken);
+        person ??= await directory.GetPersonAsync(order.IdentityId, cancellationToken)
+            ?? throw new InvalidOperationException($"Order {order.OrderId}: identity is no longer in the directory.");
+        var today = StockholmTime.DateOn(at);
+        var notReady = NotReady(person, order, today);
+        var (marker, sealedPassword) = notReady is null
+            ? await SwitchOnAsync(identities, order, person, today, at, cancellationToken)
+            : (await ReadMarkerAsync(order, cancellationToken), null);
         if (marker is null)
         {
-            var person = await directory.GetPersonAsync(order.IdentityId, cancellationToken)
-                ?? throw new InvalidOperationException($"Order {order.OrderId}: identity is no longer in the directory.");
-            var today = StockholmTime.DateOn(at);
-            if (NotReady(person, order, today) is { } notReady)
-            {
-                return notReady;
-            }
-
-            var engagement = person.FindEngagement(order.EngagementId)!;
-
-            var needsPassword = InitialPasswordRule.IsNeeded(person, engagement, today);
-            var service = new UserService(order.IdentityId, order.EngagementId, order.Level, UserServiceStatus.Active, today, null, order.OrderId);
-            List<TableTransactionAction> batch =
-            [
-                new(TableTransactionActionType.UpsertReplace, DirectoryRepository.ToEntity(service)),
-                new(TableTransactionActionType.Add, new TableEntity(order.IdentityId, MarkerPrefix + order.OrderId)
-                {
-                    ["NeedsPassword"] = needsPassword,
-                }),
-            ];
-            if (needsPassword)
-            {
-                batch.Add(new(TableTransactionActionType.UpsertReplace, InitialPasswordVault.NewRow(
-                    order.IdentityId, order.EngagementId, order.OrderId, vault.Seal(InitialPasswordVault.Generate()), at)));
-            }
-
-            try
-            {
-                await identities.SubmitTransactionAsync(batch, cancellationToken);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 409)
-            {
-                // An earlier attempt of this activation committed; carry on from its marker.
-            }
-
-            marker = await ReadMarkerAsync(order, cancellationToken)
-                ?? throw new InvalidOperationException($"Order {order.OrderId}: provisioning marker missing after activation.");
+            // Not switched on before, and cannot be now.
+            return notReady!;
         }
 
         var needsInitialPassword = marker.GetBoolean("NeedsPassword") ?? false;
         await once.RunOnceAsync(order.OrderId, "provisioning-message", at, async () =>
         {
-            string? sealedPassword = null;
-            if (needsInitialPassword)
+            if (needsInitialPassword && sealedPassword is null)
             {
                 var row = await identities.GetEntityIfExistsAsync<TableEntity>(order.IdentityId, InitialPasswordVault.RowPrefix + order.EngagementId, cancellationToken: cancellationToken);
                 sealedPassword = row.HasValue ? row.Value!.GetString("Sealed") : null;
@@ -91,14 +66,48 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
     }
 
     /// <summary>
+    /// Writes the user service, its activation marker and (R6) a sealed initial password in one transaction. The
+    /// transaction adds the marker, so it fails as a whole when an earlier attempt committed: the marker (and the
+    /// password that went with it) is read only then, not before every first attempt.
+    /// </summary>
+    private async Task<(TableEntity Marker, string? SealedPassword)> SwitchOnAsync(
+        TableClient identities, Order order, Person person, DateOnly today, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var engagement = person.FindEngagement(order.EngagementId)!;
+        var needsPassword = InitialPasswordRule.IsNeeded(person, engagement, today);
+        var service = new UserService(order.IdentityId, order.EngagementId, order.Level, UserServiceStatus.Active, today, null, order.OrderId);
+        var marker = new TableEntity(order.IdentityId, MarkerPrefix + order.OrderId) { ["NeedsPassword"] = needsPassword };
+        var sealedPassword = needsPassword ? vault.Seal(InitialPasswordVault.Generate()) : null;
+        List<TableTransactionAction> batch =
+        [
+            new(TableTransactionActionType.UpsertReplace, DirectoryRepository.ToEntity(service)),
+            new(TableTransactionActionType.Add, marker),
+        ];
+        if (sealedPassword is not null)
+        {
+            batch.Add(new(TableTransactionActionType.UpsertReplace, InitialPasswordVault.NewRow(
+                order.IdentityId, order.EngagementId, order.OrderId, sealedPassword, at)));
+        }
+
+        try
+        {
+            await identities.SubmitTransactionAsync(batch, cancellationToken);
+            return (marker, sealedPassword);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            // An earlier attempt committed: carry on from its marker; its password is read when it is needed.
+            return (await ReadMarkerAsync(order, cancellationToken)
+                ?? throw new InvalidOperationException($"Order {order.OrderId}: provisioning marker missing after activation."), null);
+        }
+    }
+
+    /// <summary>
     /// Why the order's user service cannot be switched on today, or null when it can: the engagement has ended,
     /// or (R4) it has not started yet — KiV may have moved the start after the order was placed.
     /// </summary>
-    public async Task<ActivationResult?> CheckReadyAsync(Order order, DateTimeOffset at, CancellationToken cancellationToken = default)
-    {
-        var person = await directory.GetPersonAsync(order.IdentityId, cancellationToken);
-        return person is null ? new ActivationResult(ActivationOutcome.EngagementEnded, false) : NotReady(person, order, StockholmTime.DateOn(at));
-    }
+    public static ActivationResult? CheckReady(Person? person, Order order, DateTimeOffset at) =>
+        person is null ? new ActivationResult(ActivationOutcome.EngagementEnded, false) : NotReady(person, order, StockholmTime.DateOn(at));
 
     private static ActivationResult? NotReady(Person person, Order order, DateOnly today)
     {

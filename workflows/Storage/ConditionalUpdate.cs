@@ -13,11 +13,13 @@ public static class ConditionalUpdate
 
     /// <summary>
     /// Applies <paramref name="change"/> to the row's current value; null from it means "leave as is". Returns the
-    /// value as it now stands and whether this call wrote it.
+    /// value as it now stands and whether this call wrote it. A row given as <paramref name="alongside"/> (in the
+    /// same partition) is added in the same transaction as the change, or not at all.
     /// </summary>
     public static async Task<(T Value, bool Changed)> ApplyAsync<T>(
         TableClient table, string partitionKey, string rowKey,
-        Func<TableEntity, T> read, Func<T, TableEntity> write, Func<T, T?> change, CancellationToken cancellationToken)
+        Func<TableEntity, T> read, Func<T, TableEntity> write, Func<T, T?> change, CancellationToken cancellationToken,
+        TableEntity? alongside = null)
         where T : class
     {
         for (var attempt = 1; ; attempt++)
@@ -31,12 +33,23 @@ public static class ConditionalUpdate
 
             try
             {
-                await table.UpdateEntityAsync(write(changed), row.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                if (alongside is null)
+                {
+                    await table.UpdateEntityAsync(write(changed), row.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                else
+                {
+                    await table.SubmitTransactionAsync(
+                        [new(TableTransactionActionType.UpdateReplace, write(changed), row.Value.ETag), new(TableTransactionActionType.Add, alongside)],
+                        cancellationToken);
+                }
+
                 return (changed, true);
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < MaxAttempts)
             {
-                // Someone else wrote in between: read again and decide again.
+                // Someone else wrote in between: read again and decide again. (A failed transaction reports the
+                // status of the action that failed.)
             }
         }
     }

@@ -65,7 +65,7 @@ public static class LifecycleBenchmark
         await using var portal = new BenchPortal(backend == "azurite" ? "AzureStorage" : "InMemory", mail.Port);
         using var http = portal.CreateClient();
         http.Timeout = TimeSpan.FromMinutes(5);
-        (await http.GetAsync("/api/health")).EnsureSuccessStatusCode();
+        await new Poller(TimeSpan.FromMinutes(1)).UntilAsync(async () => (await http.GetAsync("/api/health")).IsSuccessStatusCode);
 
         Say($"seeding {orders + warmUp} employees under prefix {portal.Prefix}");
         var employees = await SeedAsync(portal.Services.GetRequiredService<DirectoryRepository>(), orders + warmUp);

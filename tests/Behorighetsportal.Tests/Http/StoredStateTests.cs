@@ -33,7 +33,7 @@ public sealed class StoredStateTests : IDisposable
         // Assert
         var placing = before.Differences(placed);
         Assert.Contains($"Orders: row added {orderId} / order", placing);
-        Assert.Contains(placing, d => d.StartsWith($"AuditLog: row added {orderId} / ", StringComparison.Ordinal));
+        Assert.Contains(placing, d => d.StartsWith($"Orders: row added {orderId} / history|", StringComparison.Ordinal));
         Assert.Contains(placing, d => d.StartsWith($"Identities: row added {Demo.Hugo} / ", StringComparison.Ordinal));
         Assert.Contains(placing, d => d.StartsWith($"orchestration started: {orderId}", StringComparison.Ordinal));
         Assert.Empty(before.Instances);

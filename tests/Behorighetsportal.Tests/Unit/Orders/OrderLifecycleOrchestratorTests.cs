@@ -48,9 +48,9 @@ public sealed class OrderLifecycleOrchestratorTests
         // Assert
         Assert.Equal(OrderStatus.Active, status);
         Assert.Equal(
-            [nameof(RecordOrderStepActivity), nameof(ActivateUserServiceActivity), nameof(RecordOrderStepActivity), nameof(SendInitialPasswordNoticeActivity)],
+            [nameof(RecordOrderStepActivity), nameof(ActivateUserServiceActivity), nameof(SendInitialPasswordNoticeActivity)],
             _harness.ActivityNames);
-        Assert.Equal([OrderStatus.WaitingForStartDate, OrderStatus.Active], _harness.Steps.Select(s => s.Status));
+        Assert.Equal([OrderStatus.WaitingForStartDate], _harness.Steps.Select(s => s.Status));
     }
 
     [Fact]
@@ -74,15 +74,15 @@ public sealed class OrderLifecycleOrchestratorTests
                 nameof(RecordOrderStepActivity),
                 nameof(RecordOrderStepActivity),
                 nameof(ActivateUserServiceActivity),
-                nameof(RecordOrderStepActivity),
                 nameof(SendInitialPasswordNoticeActivity),
             ],
             _harness.ActivityNames);
+
+        // Activation records the Active step itself, in the write that makes the order active.
         Assert.Collection(
             _harness.Steps,
             s => Assert.Equal((OrderStatus.PendingAttestation, "Approved", OrchestrationHarness.ManagerId), (s.Status, s.Step, s.Actor)),
-            s => Assert.Equal((OrderStatus.WaitingForStartDate, "Attested", OrchestrationHarness.AttestantId), (s.Status, s.Step, s.Actor)),
-            s => Assert.Equal((OrderStatus.Active, "Activated", OrderStep.System), (s.Status, s.Step, s.Actor)));
+            s => Assert.Equal((OrderStatus.WaitingForStartDate, "Attested", OrchestrationHarness.AttestantId), (s.Status, s.Step, s.Actor)));
         Assert.All(_harness.Steps, s => Assert.Equal(OrchestrationHarness.OrderId, s.OrderId));
         Assert.Equal(OrchestrationHarness.OrderId, Assert.Single(_harness.InputsOf<PasswordNoticeRequest>(nameof(SendInitialPasswordNoticeActivity))).OrderId);
         Assert.Empty(_harness.Notices);
@@ -104,7 +104,7 @@ public sealed class OrderLifecycleOrchestratorTests
         // Assert
         Assert.Equal(OrderStatus.Active, status);
         Assert.DoesNotContain(nameof(SendInitialPasswordNoticeActivity), _harness.ActivityNames);
-        Assert.Equal(OrderStatus.Active, _harness.Steps[^1].Status);
+        Assert.Equal(nameof(ActivateUserServiceActivity), _harness.ActivityNames[^1]);
     }
 
     [Fact]
@@ -506,6 +506,5 @@ public sealed class OrderLifecycleOrchestratorTests
         // Assert
         Assert.Equal(OrderStatus.Active, status);
         Assert.Equal(OrchestrationHarness.ActivationAt, Assert.Single(_harness.InputsOf<ActivationRequest>(nameof(ActivateUserServiceActivity))).At);
-        Assert.Equal(OrchestrationHarness.ActivationAt, _harness.Steps[^1].At);
     }
 }
