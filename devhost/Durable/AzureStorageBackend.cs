@@ -39,6 +39,13 @@ internal static class AzureStorageBackend
             // avoids waiting on a blob lease at start-up.
             UseAppLease = false,
 
+            // The partition manager gives each read-and-write of its lease table 2 s by default, and on a timeout
+            // retries at once. With an Azurite slower than that (200 decisions at once on 2 cores, beside other
+            // load) every attempt is cut off and the 30 s lease cannot be renewed: 1 767 retries in one run, adding
+            // to the load that slowed them, and 33 of 80 new orders never started within 4 minutes. One process owns
+            // the hub and nobody waits for its lease, so a slow answer is waited for (well inside the lease).
+            PartitionTableOperationTimeout = TimeSpan.FromSeconds(15),
+
             MaxConcurrentTaskOrchestrationWorkItems = MaxConcurrentWorkItems,
             MaxConcurrentTaskActivityWorkItems = MaxConcurrentWorkItems,
         };
