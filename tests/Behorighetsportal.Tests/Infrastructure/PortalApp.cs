@@ -3,6 +3,7 @@ using Behorighetsportal.Directory;
 using Behorighetsportal.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,9 +17,13 @@ namespace Behorighetsportal.Tests.Infrastructure;
 public sealed class PortalApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public PortalApp(SmtpInbox inbox, IDictionary<string, string?>? settings = null, string backend = "InMemory", string? prefix = null)
+    /// <param name="services">Changes to the app's services after its own registrations (e.g. a faulty client for a fault test).</param>
+    public PortalApp(SmtpInbox inbox, IDictionary<string, string?>? settings = null, string backend = "InMemory", string? prefix = null,
+        Action<IServiceCollection>? services = null)
     {
+        _services = services;
         Azurite.EnsureRunning();
         Prefix = prefix ?? Azurite.NewPrefix();
         Inbox = inbox;
@@ -84,6 +89,11 @@ public sealed class PortalApp : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 }
