@@ -9,7 +9,57 @@ public sealed record Identity(string HsaId, string GivenName, string FamilyName,
     public string FullName => $"{GivenName} {FamilyName}";
 }
 
-/// <summary>One employment of an identity at an org unit, from KiV, with its nearest manager.</summary>
+/// <summary>The form of employment KiV gives an engagement (anställningsform); policies may select on it.</summary>
+public enum EngagementKind
+{
+    /// <summary>tillsvidare: permanent employment.</summary>
+    Permanent,
+
+    /// <summary>visstid: fixed-term employment (including substitutes).</summary>
+    FixedTerm,
+
+    /// <summary>timanställd: employed by the hour.</summary>
+    Hourly,
+
+    /// <summary>konsult: a consultant, not employed by the region.</summary>
+    Consultant,
+}
+
+/// <summary>The Swedish names KiV and the HTTP contract use for <see cref="EngagementKind"/>.</summary>
+public static class EngagementKinds
+{
+    private static readonly (string Name, EngagementKind Kind)[] Names =
+    [
+        ("tillsvidare", EngagementKind.Permanent),
+        ("visstid", EngagementKind.FixedTerm),
+        ("timanställd", EngagementKind.Hourly),
+        ("konsult", EngagementKind.Consultant),
+    ];
+
+    /// <summary>The allowed names, for error messages: "tillsvidare, visstid, timanställd, konsult".</summary>
+    public static string Allowed => string.Join(", ", Names.Select(n => n.Name));
+
+    public static string NameOf(EngagementKind kind) => Names.First(n => n.Kind == kind).Name;
+
+    /// <summary>A wire name, in any case and without surrounding spaces.</summary>
+    public static bool TryParse(string? name, out EngagementKind kind)
+    {
+        var trimmed = name?.Trim();
+        foreach (var (n, k) in Names)
+        {
+            if (string.Equals(n, trimmed, StringComparison.OrdinalIgnoreCase))
+            {
+                kind = k;
+                return true;
+            }
+        }
+
+        kind = default;
+        return false;
+    }
+}
+
+/// <summary>One employment of an identity at an org unit, from KiV, with its nearest manager and (when KiV gives it) its kind.</summary>
 public sealed record Engagement(
     string EngagementId,
     string HsaId,
@@ -17,7 +67,8 @@ public sealed record Engagement(
     string Title,
     DateOnly StartDate,
     DateOnly? EndDate,
-    string? ManagerHsaId)
+    string? ManagerHsaId,
+    EngagementKind? Kind = null)
 {
     /// <summary>The end date is the last working day: the engagement has ended only after it.</summary>
     public bool HasEndedBy(DateOnly today) => EndDate is { } end && end < today;

@@ -107,23 +107,13 @@ public sealed class DirectoryRepository(StorageAccount storage)
     public async Task UpsertOrgUnitAsync(OrgUnit unit, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        await storage.Table(TableNames.OrgUnits).UpsertEntityAsync(
-            new TableEntity(unit.Administration, unit.Id) { ["Name"] = unit.Name, ["ParentId"] = unit.ParentId },
-            TableUpdateMode.Replace, cancellationToken);
+        await storage.Table(TableNames.OrgUnits).UpsertEntityAsync(ToEntity(unit), TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task UpsertIdentityAsync(Identity identity, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        await Identities.UpsertEntityAsync(
-            new TableEntity(identity.HsaId, IdentityRow)
-            {
-                ["GivenName"] = identity.GivenName,
-                ["FamilyName"] = identity.FamilyName,
-                ["Email"] = identity.Email,
-                ["Protected"] = identity.Protected,
-            },
-            TableUpdateMode.Replace, cancellationToken);
+        await Identities.UpsertEntityAsync(ToEntity(identity), TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task UpsertEngagementAsync(Engagement engagement, CancellationToken cancellationToken = default) =>
@@ -158,16 +148,7 @@ public sealed class DirectoryRepository(StorageAccount storage)
                 new TableEntity(engagement.OrgUnitId, engagement.EngagementId) { ["HsaId"] = engagement.HsaId }, TableUpdateMode.Replace, cancellationToken);
         }
 
-        await Identities.UpsertEntityAsync(
-            new TableEntity(engagement.HsaId, EngagementPrefix + engagement.EngagementId)
-            {
-                ["OrgUnitId"] = engagement.OrgUnitId,
-                ["Title"] = engagement.Title,
-                ["StartDate"] = Format(engagement.StartDate),
-                ["EndDate"] = Format(engagement.EndDate),
-                ["ManagerHsaId"] = engagement.ManagerHsaId,
-            },
-            TableUpdateMode.Replace, cancellationToken);
+        await Identities.UpsertEntityAsync(ToEntity(engagement), TableUpdateMode.Replace, cancellationToken);
 
         if (previous?.ManagerHsaId is { } previousManager && previousManager != engagement.ManagerHsaId)
         {
@@ -208,6 +189,112 @@ public sealed class DirectoryRepository(StorageAccount storage)
         return true;
     }
 
+    /// <summary>Storage requests one batch apply keeps in flight at once.</summary>
+    private const int BatchParallelism = 16;
+
+    /// <summary>
+    /// Writes the org units that are not stored exactly so already: the stored units are read in one query, the
+    /// changed ones written in one transaction per administration (up to 100 rows each). Returns how many changed.
+    /// </summary>
+    public async Task<int> ApplyOrgUnitsAsync(IReadOnlyList<OrgUnit> units, CancellationToken cancellationToken = default)
+    {
+        var stored = (await GetOrgTreeAsync(cancellationToken)).Units.ToDictionary(u => (u.Administration, u.Id));
+        var changed = units.Where(u => !stored.TryGetValue((u.Administration, u.Id), out var s) || s.Name != u.Name || s.ParentId != u.ParentId).ToList();
+        await UpsertAllAsync(TableNames.OrgUnits, changed.Select(ToEntity), cancellationToken);
+        return changed.Count;
+    }
+
+    /// <summary>
+    /// Writes the identities that are not stored exactly so already (so a repeated KiV batch writes nothing): point
+    /// reads and writes, a few at a time. Returns how many changed.
+    /// </summary>
+    public async Task<int> ApplyIdentitiesAsync(IReadOnlyList<Identity> identities, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var stored = await ReadAllAsync(identities, i => (i.HsaId, IdentityRow), ReadIdentity, cancellationToken);
+        var changed = identities.Where((identity, i) => stored[i] != identity).ToList();
+        await UpsertAllAsync(TableNames.Identities, changed.Select(ToEntity), cancellationToken);
+        return changed.Count;
+    }
+
+    /// <summary>
+    /// Writes the engagements that are not stored exactly so already, with their manager and unit indexes, as
+    /// <see cref="ApplyEngagementAsync"/> does one at a time, but with point reads a few at a time and the writes
+    /// grouped per partition into transactions: the new index rows first, then the engagements, then the old index
+    /// rows are removed. Returns the engagements that changed, each with what it was before (null when new).
+    /// </summary>
+    public async Task<IReadOnlyList<(Engagement Engagement, Engagement? Previous)>> ApplyEngagementsAsync(
+        IReadOnlyList<Engagement> engagements, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var stored = await ReadAllAsync(engagements, e => (e.HsaId, EngagementPrefix + e.EngagementId), ReadEngagement, cancellationToken);
+        var changed = engagements.Select((engagement, i) => (Engagement: engagement, Previous: stored[i])).Where(c => c.Previous != c.Engagement).ToList();
+
+        // The indexes first: a reader may briefly see a manager or unit without the engagement, never an
+        // engagement that its manager or unit cannot find.
+        await Task.WhenAll(
+            UpsertAllAsync(TableNames.ManagerIndex, changed
+                .Where(c => c.Engagement.ManagerHsaId is not null && c.Engagement.ManagerHsaId != c.Previous?.ManagerHsaId)
+                .Select(c => new TableEntity(c.Engagement.ManagerHsaId, c.Engagement.EngagementId) { ["HsaId"] = c.Engagement.HsaId }), cancellationToken),
+            UpsertAllAsync(TableNames.UnitIndex, changed
+                .Where(c => c.Engagement.OrgUnitId != c.Previous?.OrgUnitId)
+                .Select(c => new TableEntity(c.Engagement.OrgUnitId, c.Engagement.EngagementId) { ["HsaId"] = c.Engagement.HsaId }), cancellationToken));
+        await UpsertAllAsync(TableNames.Identities, changed.Select(c => ToEntity(c.Engagement)), cancellationToken);
+
+        var stale = changed.Where(c => c.Previous?.ManagerHsaId is { } m && m != c.Engagement.ManagerHsaId)
+            .Select(c => (Table: TableNames.ManagerIndex, PartitionKey: c.Previous!.ManagerHsaId!, c.Engagement.EngagementId))
+            .Concat(changed.Where(c => c.Previous is not null && c.Previous.OrgUnitId != c.Engagement.OrgUnitId)
+                .Select(c => (Table: TableNames.UnitIndex, PartitionKey: c.Previous!.OrgUnitId, c.Engagement.EngagementId)))
+            .ToList();
+        await Parallel.ForEachAsync(stale, ParallelOptions(cancellationToken),
+            async (row, token) => await DeleteIfExistsAsync(row.Table, row.PartitionKey, row.EngagementId, token));
+        return changed;
+    }
+
+    /// <summary>The user service of one engagement, by a point read.</summary>
+    public async Task<UserService?> GetUserServiceAsync(string hsaId, string engagementId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var row = await Identities.GetEntityIfExistsAsync<TableEntity>(hsaId, UserServicePrefix + engagementId, cancellationToken: cancellationToken);
+        return row.HasValue ? ReadUserService(row.Value!) : null;
+    }
+
+    /// <summary>Point reads in the Identities table, a few at a time; the result is in the order of the items.</summary>
+    private async Task<T?[]> ReadAllAsync<TItem, T>(
+        IReadOnlyList<TItem> items, Func<TItem, (string PartitionKey, string RowKey)> key, Func<TableEntity, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        var result = new T?[items.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, items.Count), ParallelOptions(cancellationToken), async (i, token) =>
+        {
+            var (partitionKey, rowKey) = key(items[i]);
+            var row = await Identities.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: token);
+            result[i] = row.HasValue ? read(row.Value!) : null;
+        });
+        return result;
+    }
+
+    /// <summary>Upserts rows: one transaction per partition (up to 100 rows each), a single write for a lone row, a few partitions at a time.</summary>
+    private async Task UpsertAllAsync(string table, IEnumerable<TableEntity> entities, CancellationToken cancellationToken)
+    {
+        var client = storage.Table(table);
+        var batches = entities.GroupBy(e => e.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(100)).ToList();
+        await Parallel.ForEachAsync(batches, ParallelOptions(cancellationToken), async (batch, token) =>
+        {
+            if (batch.Length == 1)
+            {
+                await client.UpsertEntityAsync(batch[0], TableUpdateMode.Replace, token);
+            }
+            else
+            {
+                await client.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), token);
+            }
+        });
+    }
+
+    private static ParallelOptions ParallelOptions(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken };
+
     private async Task DeleteIfExistsAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         try
@@ -238,6 +325,29 @@ public sealed class DirectoryRepository(StorageAccount storage)
             },
             TableUpdateMode.Replace, cancellationToken);
     }
+
+    private static TableEntity ToEntity(OrgUnit unit) =>
+        new(unit.Administration, unit.Id) { ["Name"] = unit.Name, ["ParentId"] = unit.ParentId };
+
+    private static TableEntity ToEntity(Identity identity) =>
+        new(identity.HsaId, IdentityRow)
+        {
+            ["GivenName"] = identity.GivenName,
+            ["FamilyName"] = identity.FamilyName,
+            ["Email"] = identity.Email,
+            ["Protected"] = identity.Protected,
+        };
+
+    private static TableEntity ToEntity(Engagement engagement) =>
+        new(engagement.HsaId, EngagementPrefix + engagement.EngagementId)
+        {
+            ["OrgUnitId"] = engagement.OrgUnitId,
+            ["Title"] = engagement.Title,
+            ["StartDate"] = Format(engagement.StartDate),
+            ["EndDate"] = Format(engagement.EndDate),
+            ["ManagerHsaId"] = engagement.ManagerHsaId,
+            ["Kind"] = engagement.Kind?.ToString(),
+        };
 
     internal static TableEntity ToEntity(UserService service) =>
         new(service.HsaId, UserServicePrefix + service.EngagementId)
@@ -270,7 +380,8 @@ public sealed class DirectoryRepository(StorageAccount storage)
         row.GetString("Title"),
         ParseDate(row.GetString("StartDate")) ?? DateOnly.MinValue,
         ParseDate(row.GetString("EndDate")),
-        row.GetString("ManagerHsaId"));
+        row.GetString("ManagerHsaId"),
+        Enum.TryParse<EngagementKind>(row.GetString("Kind"), out var kind) ? kind : null);
 
     private static OrdererRole ReadOrdererRole(TableEntity row) => new(
         row.RowKey[OrdererRolePrefix.Length..],

@@ -10,7 +10,7 @@ namespace Behorighetsportal.Directory;
 /// <summary>One assigned permission with its validity and why it is held (R12).</summary>
 public sealed record Assignment(string Resource, string? ValidFrom, string? ValidTo, IReadOnlyList<string> Reasons, string Status);
 
-public sealed record EngagementView(string EngagementId, string OrgUnitId, string Title, string StartDate, string? EndDate, string? ManagerHsaId);
+public sealed record EngagementView(string EngagementId, string OrgUnitId, string Title, string StartDate, string? EndDate, string? ManagerHsaId, string? Kind = null);
 
 public sealed record UserServiceView(string EngagementId, string Level, string Status, string? ActivatedOn, string? EndedOn);
 
@@ -207,7 +207,8 @@ public sealed class PeopleEndpoints(
             && ActingRights.ForEngagement(caller.HsaId, e, caller.Person.OrdererRoles, tree, caller.Today, caller.DelegatedManagers) != ActingRight.None);
 
     private static EngagementView ToView(Engagement e) =>
-        new(e.EngagementId, e.OrgUnitId, e.Title, DirectoryRepository.Format(e.StartDate)!, DirectoryRepository.Format(e.EndDate), e.ManagerHsaId);
+        new(e.EngagementId, e.OrgUnitId, e.Title, DirectoryRepository.Format(e.StartDate)!, DirectoryRepository.Format(e.EndDate), e.ManagerHsaId,
+            e.Kind is { } kind ? EngagementKinds.NameOf(kind) : null);
 
     private static UserServiceView ToView(UserService s) =>
         new(s.EngagementId, s.Level, s.Status.ToString(), DirectoryRepository.Format(s.ActivatedOn), DirectoryRepository.Format(s.EndedOn));

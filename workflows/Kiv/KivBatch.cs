@@ -7,7 +7,9 @@ public sealed record KivOrgUnit(string? Id, string? Name, string? Administration
 
 public sealed record KivIdentity(string? HsaId, string? GivenName, string? FamilyName, string? Email, bool? Protected);
 
-public sealed record KivEngagement(string? EngagementId, string? HsaId, string? OrgUnitId, string? Title, string? StartDate, string? EndDate, string? ManagerHsaId);
+/// <summary>An engagement row; <c>Kind</c> is optional: tillsvidare, visstid, timanställd or konsult.</summary>
+public sealed record KivEngagement(
+    string? EngagementId, string? HsaId, string? OrgUnitId, string? Title, string? StartDate, string? EndDate, string? ManagerHsaId, string? Kind = null);
 
 /// <summary>A batch from Katalog i Väst, shaped as the demo organisation but with absolute dates.</summary>
 public sealed record KivBatch(List<KivOrgUnit>? OrgUnits, List<KivIdentity>? Identities, List<KivEngagement>? Engagements);
@@ -102,13 +104,22 @@ public static class KivBatchValidator
 
             if (row.ManagerHsaId is not null && (!IsId(row.ManagerHsaId) || !PersonKnown(row.ManagerHsaId))) { Fail($"Chefen {row.ManagerHsaId} finns varken i batchen eller i katalogen."); continue; }
             if (row.ManagerHsaId == row.HsaId) { Fail("En person kan inte vara sin egen chef."); continue; }
-            engagements.Add(new Engagement(row.EngagementId!, row.HsaId!, row.OrgUnitId!, row.Title.Trim(), start, end, row.ManagerHsaId));
+            EngagementKind? kind = null;
+            if (row.Kind is not null)
+            {
+                if (!EngagementKinds.TryParse(row.Kind, out var parsedKind)) { Fail($"Okänd anställningsform (kind) \"{Shorten(row.Kind)}\". Tillåtna värden: {EngagementKinds.Allowed}."); continue; }
+                kind = parsedKind;
+            }
+
+            engagements.Add(new Engagement(row.EngagementId!, row.HsaId!, row.OrgUnitId!, row.Title.Trim(), start, end, row.ManagerHsaId, kind));
         }
 
         return errors.Count == 0 ? (new ValidKivBatch(units, identities, engagements), errors) : (null, errors.Take(MaxErrorsReported).ToList());
     }
 
-    private static bool IsId(string? id) => !string.IsNullOrWhiteSpace(id) && id.Length <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    public static bool IsId(string? id) => !string.IsNullOrWhiteSpace(id) && id.Length <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private static bool TryDate(string? text, out DateOnly date) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);

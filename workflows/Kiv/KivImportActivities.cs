@@ -8,69 +8,71 @@ using Microsoft.DurableTask;
 namespace Behorighetsportal.Kiv;
 
 /// <summary>
-/// Applies one chunk of a KiV batch. For engagements that are new or changed, the assignment policies of their
+/// Applies chunks of a KiV batch, one after the other; each chunk's rows are read and written a few at a time, in
+/// transactions per partition. For engagements that are new or changed, the assignment policies of their
 /// administration are evaluated at once (joiners get their level; movers are re-evaluated the same day).
+/// Idempotent: a row stored exactly so already is not written, and a chunk is counted once.
 /// </summary>
 public sealed class ApplyKivChunkActivity(
     KivImportRepository imports, DirectoryRepository directory, PolicyRepository policies, PolicyEngine engine, OrchestrationStarter starter,
     PersonReconciler reconciler, TimeProvider clock)
     : TaskActivity<KivChunk, KivChunkResult>
 {
+    /// <summary>End timers started at once.</summary>
+    private const int Parallelism = 8;
+
     public override async Task<KivChunkResult> RunAsync(TaskActivityContext context, KivChunk input)
+    {
+        var total = new KivChunkResult(0, 0);
+        for (var chunk = input.Chunk; chunk < input.Chunk + Math.Max(1, input.Count); chunk++)
+        {
+            var result = await ApplyAsync(input.ImportId, input.Section, chunk);
+            total = new KivChunkResult(total.Changed + result.Changed, total.PolicyChanges + result.PolicyChanges);
+        }
+
+        return total;
+    }
+
+    private async Task<KivChunkResult> ApplyAsync(string importId, string section, int chunk)
     {
         var changed = 0;
         var policyChanges = 0;
-        switch (input.Section)
+        switch (section)
         {
             case KivSections.OrgUnits:
-                foreach (var unit in await imports.ReadChunkAsync<OrgUnit>(input.ImportId, input.Section, input.Chunk, CancellationToken.None))
-                {
-                    changed += await directory.ApplyOrgUnitAsync(unit) ? 1 : 0;
-                }
-
+                changed = await directory.ApplyOrgUnitsAsync(await imports.ReadChunkAsync<OrgUnit>(importId, section, chunk, CancellationToken.None));
                 break;
             case KivSections.Identities:
-                foreach (var identity in await imports.ReadChunkAsync<Identity>(input.ImportId, input.Section, input.Chunk, CancellationToken.None))
-                {
-                    changed += await directory.ApplyIdentityAsync(identity) ? 1 : 0;
-                }
-
+                changed = await directory.ApplyIdentitiesAsync(await imports.ReadChunkAsync<Identity>(importId, section, chunk, CancellationToken.None));
                 break;
             default:
-                List<(string HsaId, string EngagementId)> touched = [];
-                foreach (var engagement in await imports.ReadChunkAsync<Engagement>(input.ImportId, input.Section, input.Chunk, CancellationToken.None))
+                var applied = await directory.ApplyEngagementsAsync(await imports.ReadChunkAsync<Engagement>(importId, section, chunk, CancellationToken.None));
+                changed = applied.Count;
+                await Parallel.ForEachAsync(
+                    applied.Where(a => a.Engagement.EndDate is { } end && end != a.Previous?.EndDate),
+                    new ParallelOptions { MaxDegreeOfParallelism = Parallelism },
+                    async (a, _) => await ScheduleEndAsync(a.Engagement, a.Engagement.EndDate!.Value));
+
+                // A mover: rights that depended on the old place are re-evaluated the same day.
+                var today = StockholmTime.Today(clock);
+                foreach (var hsaId in applied
+                             .Where(a => a.Previous is not null && (a.Previous.ManagerHsaId != a.Engagement.ManagerHsaId || a.Previous.OrgUnitId != a.Engagement.OrgUnitId))
+                             .Select(a => a.Engagement.HsaId).Distinct(StringComparer.Ordinal))
                 {
-                    var (previous, didChange) = await directory.ApplyEngagementAsync(engagement);
-                    if (!didChange)
-                    {
-                        continue;
-                    }
-
-                    changed++;
-                    touched.Add((engagement.HsaId, engagement.EngagementId));
-                    if (engagement.EndDate is { } endDate && endDate != previous?.EndDate)
-                    {
-                        await ScheduleEndAsync(engagement, endDate);
-                    }
-
-                    // A mover: rights that depended on the old place are re-evaluated the same day.
-                    if (previous is not null && (previous.ManagerHsaId != engagement.ManagerHsaId || previous.OrgUnitId != engagement.OrgUnitId))
-                    {
-                        await reconciler.ReconcileAsync(engagement.HsaId, StockholmTime.Today(clock));
-                    }
+                    await reconciler.ReconcileAsync(hsaId, today);
                 }
 
-                if (touched.Count > 0)
+                if (applied.Count > 0)
                 {
                     var tree = await directory.GetOrgTreeAsync();
-                    var evaluated = await engine.EvaluateAsync(touched, await policies.ListAsync(), tree, CancellationToken.None);
+                    var evaluated = await engine.EvaluateEngagementsAsync(applied.Select(a => a.Engagement).ToList(), await policies.ListAsync(), tree, CancellationToken.None);
                     policyChanges = (await engine.ApplyAsync(evaluated, starter.Client, CancellationToken.None)).Count;
                 }
 
                 break;
         }
 
-        await imports.RecordChunkAsync(input.ImportId, input.Section, input.Chunk, changed, policyChanges, CancellationToken.None);
+        await imports.RecordChunkAsync(importId, section, chunk, changed, policyChanges, CancellationToken.None);
         return new KivChunkResult(changed, policyChanges);
     }
 

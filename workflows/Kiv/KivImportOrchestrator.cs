@@ -4,7 +4,8 @@ namespace Behorighetsportal.Kiv;
 
 public sealed record KivImportInput(string ImportId, IReadOnlyDictionary<string, int> Chunks);
 
-public sealed record KivChunk(string ImportId, string Section, int Chunk);
+/// <summary>Chunks <c>Chunk</c> to <c>Chunk + Count - 1</c> of a section, applied by one activity.</summary>
+public sealed record KivChunk(string ImportId, string Section, int Chunk, int Count = 1);
 
 public sealed record KivChunkResult(int Changed, int PolicyChanges);
 
@@ -15,8 +16,17 @@ public sealed record KivChunkResult(int Changed, int PolicyChanges);
 /// </summary>
 public sealed class KivImportOrchestrator : TaskOrchestrator<KivImportInput, KivChunkResult>
 {
-    /// <summary>Chunks in flight at once: enough to keep storage busy, few enough for 2 cores and Azurite.</summary>
+    /// <summary>
+    /// Activities in flight at once: each keeps a few storage requests going itself, so a handful keep storage busy
+    /// and leave room for 2 cores and Azurite.
+    /// </summary>
     private const int Parallelism = 4;
+
+    /// <summary>
+    /// Chunks per activity: fewer, larger activities keep the orchestration's history short (every step replays it,
+    /// and the region's 55 000 people are over a thousand chunks).
+    /// </summary>
+    public const int ChunksPerActivity = 8;
 
     public override async Task<KivChunkResult> RunAsync(TaskOrchestrationContext context, KivImportInput input)
     {
@@ -25,12 +35,27 @@ public sealed class KivImportOrchestrator : TaskOrchestrator<KivImportInput, Kiv
         foreach (var section in KivSections.InOrder)
         {
             var count = input.Chunks.GetValueOrDefault(section);
-            for (var start = 0; start < count; start += Parallelism)
+            var work = Enumerable.Range(0, (count + ChunksPerActivity - 1) / ChunksPerActivity)
+                .Select(n => new KivChunk(input.ImportId, section, n * ChunksPerActivity, Math.Min(ChunksPerActivity, count - n * ChunksPerActivity)))
+                .ToList();
+
+            // A sliding window: a new activity starts as soon as one finishes, not when the slowest of a group does.
+            List<Task<KivChunkResult>> running = [];
+            foreach (var chunk in work)
             {
-                var results = await Task.WhenAll(Enumerable.Range(start, Math.Min(Parallelism, count - start))
-                    .Select(n => context.CallActivityAsync<KivChunkResult>(nameof(ApplyKivChunkActivity), new KivChunk(input.ImportId, section, n))));
-                changed += results.Sum(r => r.Changed);
-                policyChanges += results.Sum(r => r.PolicyChanges);
+                if (running.Count == Parallelism)
+                {
+                    var done = await Task.WhenAny(running);
+                    running.Remove(done);
+                    (changed, policyChanges) = (changed + done.Result.Changed, policyChanges + done.Result.PolicyChanges);
+                }
+
+                running.Add(context.CallActivityAsync<KivChunkResult>(nameof(ApplyKivChunkActivity), chunk));
+            }
+
+            foreach (var result in await Task.WhenAll(running))
+            {
+                (changed, policyChanges) = (changed + result.Changed, policyChanges + result.PolicyChanges);
             }
         }
 

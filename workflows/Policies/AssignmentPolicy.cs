@@ -4,15 +4,19 @@ namespace Behorighetsportal.Policies;
 
 /// <summary>
 /// R5: engagements of the administration at or below a unit, with one of the titles (any title when none are
-/// listed), get a user service at the level automatically. The highest priority wins where several match.
+/// listed) and of one of the engagement kinds (any kind when none are listed; an engagement KiV gives no kind
+/// matches only a policy that lists none), get a user service at the level automatically. The highest priority
+/// wins where several match.
 /// </summary>
 public sealed record AssignmentPolicy(
-    string PolicyId, string Administration, string UnderOrgUnitId, IReadOnlyList<string> Titles, string Level, int Priority = 0)
+    string PolicyId, string Administration, string UnderOrgUnitId, IReadOnlyList<string> Titles, string Level, int Priority = 0,
+    IReadOnlyList<EngagementKind>? Kinds = null)
 {
     public bool Matches(Engagement engagement, OrgTree tree) =>
         tree.AdministrationOf(engagement.OrgUnitId) == Administration
         && tree.IsAtOrBelow(engagement.OrgUnitId, UnderOrgUnitId)
-        && (Titles.Count == 0 || Titles.Any(t => string.Equals(t, engagement.Title, StringComparison.OrdinalIgnoreCase)));
+        && (Titles.Count == 0 || Titles.Any(t => string.Equals(t, engagement.Title, StringComparison.OrdinalIgnoreCase)))
+        && (Kinds is null || Kinds.Count == 0 || (engagement.Kind is { } kind && Kinds.Contains(kind)));
 }
 
 public enum PolicyChangeKind

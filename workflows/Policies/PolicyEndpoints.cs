@@ -18,9 +18,11 @@ public sealed class PolicyOptions
         && list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains(hsaId, StringComparer.Ordinal);
 }
 
-public sealed record PolicyBody(string? Administration, string? UnderOrgUnitId, List<string>? Titles, string? Level, int? Priority);
+/// <summary>A policy as sent: <c>kinds</c> (optional) are engagement kinds by their Swedish names.</summary>
+public sealed record PolicyBody(string? Administration, string? UnderOrgUnitId, List<string>? Titles, string? Level, int? Priority, List<string>? Kinds = null);
 
-public sealed record PolicyView(string PolicyId, string Administration, string UnderOrgUnitId, IReadOnlyList<string> Titles, string Level, int Priority);
+public sealed record PolicyView(
+    string PolicyId, string Administration, string UnderOrgUnitId, IReadOnlyList<string> Titles, string Level, int Priority, IReadOnlyList<string> Kinds);
 
 /// <summary>One engagement in a preview; a protected identity shows no name to a policy administrator (R10).</summary>
 public sealed record PreviewEntry(string? HsaId, string Name, string EngagementId, string? FromLevel, string? ToLevel);
@@ -87,6 +89,20 @@ public sealed class PolicyEndpoints(
             errors["level"] = [$"Okänd nivå. Välj en av: {string.Join(", ", levels.Levels.Select(l => l.Level))}."];
         }
 
+        List<EngagementKind> kinds = [];
+        foreach (var name in (body.Kinds ?? []).Where(k => !string.IsNullOrWhiteSpace(k)))
+        {
+            if (EngagementKinds.TryParse(name, out var kind))
+            {
+                kinds.Add(kind);
+            }
+            else
+            {
+                errors["kinds"] = [$"Okänd anställningsform \"{(name.Length <= 40 ? name : name[..40] + "…")}\". Tillåtna värden: {EngagementKinds.Allowed}."];
+                break;
+            }
+        }
+
         if (errors.Count > 0)
         {
             return Problems.BadRequest("Policyn är inte komplett", "Rätta fälten och försök igen: " + string.Join(" ", errors.Values.SelectMany(v => v)), errors);
@@ -99,7 +115,8 @@ public sealed class PolicyEndpoints(
         }
 
         var candidate = new AssignmentPolicy(policyId, body.Administration!, body.UnderOrgUnitId!,
-            (body.Titles ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).Distinct().ToList(), level!.Level, body.Priority ?? 0);
+            (body.Titles ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).Distinct().ToList(), level!.Level, body.Priority ?? 0,
+            kinds.Distinct().Order().ToList());
         var all = await policies.ListAsync(cancellationToken);
         var after = all.Where(p => p.PolicyId != policyId).Append(candidate).ToList();
 
@@ -129,5 +146,6 @@ public sealed class PolicyEndpoints(
         return new PolicyPreview(policyId, covered, Of(PolicyChangeKind.Gain), Of(PolicyChangeKind.Lose), Of(PolicyChangeKind.Change));
     }
 
-    private static PolicyView View(AssignmentPolicy p) => new(p.PolicyId, p.Administration, p.UnderOrgUnitId, p.Titles, p.Level, p.Priority);
+    private static PolicyView View(AssignmentPolicy p) =>
+        new(p.PolicyId, p.Administration, p.UnderOrgUnitId, p.Titles, p.Level, p.Priority, (p.Kinds ?? []).Select(EngagementKinds.NameOf).ToList());
 }

@@ -28,15 +28,22 @@ public sealed class PolicyEngine(
         return result;
     }
 
+    /// <summary>Storage work (people read, orders started) kept in flight at once.</summary>
+    private const int Parallelism = 16;
+
     /// <summary>What the given policies would do to the engagements; changes nothing.</summary>
     public async Task<IReadOnlyList<(PolicyChange Change, Person Person)>> EvaluateAsync(
         IEnumerable<(string HsaId, string EngagementId)> scope, IReadOnlyList<AssignmentPolicy> policySet, OrgTree tree, CancellationToken cancellationToken)
     {
         var today = StockholmTime.Today(clock);
+        var groups = scope.Distinct().GroupBy(s => s.HsaId).ToList();
+        var people = new Person?[groups.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), Options(cancellationToken),
+            async (i, token) => people[i] = await directory.GetPersonAsync(groups[i].Key, token));
+
         List<(PolicyChange, Person)> changes = [];
-        foreach (var group in scope.Distinct().GroupBy(s => s.HsaId))
+        foreach (var (group, person) in groups.Zip(people))
         {
-            var person = await directory.GetPersonAsync(group.Key, cancellationToken);
             if (person is null)
             {
                 continue;
@@ -55,47 +62,113 @@ public sealed class PolicyEngine(
         return changes;
     }
 
+    /// <summary>
+    /// What the policies would do to engagements just written (a KiV import): instead of reading each person's whole
+    /// partition, it reads the identity and the engagement's user service by point reads, which is all R5 looks at.
+    /// The people in the answer carry only these engagements and services.
+    /// </summary>
+    public async Task<IReadOnlyList<(PolicyChange Change, Person Person)>> EvaluateEngagementsAsync(
+        IReadOnlyList<Engagement> engagements, IReadOnlyList<AssignmentPolicy> policySet, OrgTree tree, CancellationToken cancellationToken)
+    {
+        var today = StockholmTime.Today(clock);
+        var groups = engagements.Where(e => !e.HasEndedBy(today)).GroupBy(e => e.HsaId).ToList();
+        var people = new Person?[groups.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), Options(cancellationToken), async (i, token) =>
+        {
+            if (await directory.GetIdentityAsync(groups[i].Key, token) is not { } identity)
+            {
+                return;
+            }
+
+            List<UserService> services = [];
+            foreach (var engagement in groups[i])
+            {
+                if (await directory.GetUserServiceAsync(identity.HsaId, engagement.EngagementId, token) is { } service)
+                {
+                    services.Add(service);
+                }
+            }
+
+            people[i] = new Person(identity, groups[i].ToList(), services, []);
+        });
+
+        List<(PolicyChange, Person)> changes = [];
+        foreach (var person in people.OfType<Person>())
+        {
+            foreach (var engagement in person.Engagements)
+            {
+                if (PolicyRules.Evaluate(person, engagement, policySet, tree, today) is { } change)
+                {
+                    changes.Add((change, person));
+                }
+            }
+        }
+
+        return changes;
+    }
+
     /// <summary>Carries out the changes; returns those that were started (an engagement busy with an order is left).</summary>
     public async Task<IReadOnlyList<PolicyChange>> ApplyAsync(
         IReadOnlyList<(PolicyChange Change, Person Person)> changes, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        List<PolicyChange> applied = [];
         var now = clock.GetUtcNow();
         var today = StockholmTime.DateOn(now);
-        foreach (var (change, person) in changes)
+        var applied = new bool[changes.Count];
+
+        // Each change is about its own engagement, so they go a few at a time.
+        await Parallel.ForEachAsync(Enumerable.Range(0, changes.Count), Options(cancellationToken),
+            async (i, token) => applied[i] = await ApplyOneAsync(changes[i].Change, changes[i].Person, durable, now, today, token));
+        return changes.Where((_, i) => applied[i]).Select(c => c.Change).ToList();
+    }
+
+    private async Task<bool> ApplyOneAsync(PolicyChange change, Person person, DurableTaskClient durable, DateTimeOffset now, DateOnly today, CancellationToken cancellationToken)
+    {
+        var engagement = person.FindEngagement(change.EngagementId)!;
+        if (change.Kind == PolicyChangeKind.Lose)
         {
-            var engagement = person.FindEngagement(change.EngagementId)!;
-            if (change.Kind == PolicyChangeKind.Lose)
-            {
-                await InactivateAsync(person, engagement, now, cancellationToken);
-                applied.Add(change);
-                continue;
-            }
-
-            var activationDate = OrderRules.ActivationDate(today, engagement);
-            var order = new Order(
-                $"{PolicyRules.OrderPrefix}{engagement.EngagementId}-{change.ToLevel}-{today:yyyyMMdd}".ToUpperInvariant(),
-                person.Identity.HsaId, engagement.EngagementId, change.ToLevel!, today, activationDate,
-                OrdererId: "policy:" + change.PolicyId, ApproverId: null, RequiresApproval: false,
-                Comment: "tilldelningspolicy " + change.PolicyId, PlacedAt: now, Status: OrderStatus.WaitingForStartDate);
-            if (await orders.GetAsync(order.OrderId, cancellationToken) is not null
-                || await orders.PlaceAsync(order, cancellationToken) == PlaceResult.EngagementBusy)
-            {
-                continue;
-            }
-
-            await audit.AppendAsync(new AuditEntry(order.OrderId, now, "Placed", "tilldelningspolicy " + change.PolicyId,
-                $"Nivå {order.Level}, aktivering {DirectoryRepository.Format(activationDate)}, utan godkännande och attest (R5)"), cancellationToken);
-            var settings = workflow.Value;
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator),
-                new OrderLifecycleInput(order.OrderId, RequiresApproval: false, StockholmTime.StartOfDayUtc(activationDate),
-                    new OrderTimeouts(settings.ApprovalReminderAfter, settings.ApprovalExpiresAfter, settings.AttestationExpiresAfter), RequiresAttestation: false),
-                new StartOrchestrationOptions(order.OrderId), cancellationToken);
-            applied.Add(change);
+            await InactivateAsync(person, engagement, now, cancellationToken);
+            return true;
         }
 
-        return applied;
+        var activationDate = OrderRules.ActivationDate(today, engagement);
+        var order = new Order(
+            $"{PolicyRules.OrderPrefix}{engagement.EngagementId}-{change.ToLevel}-{today:yyyyMMdd}".ToUpperInvariant(),
+            person.Identity.HsaId, engagement.EngagementId, change.ToLevel!, today, activationDate,
+            OrdererId: "policy:" + change.PolicyId, ApproverId: null, RequiresApproval: false,
+            Comment: "tilldelningspolicy " + change.PolicyId, PlacedAt: now, Status: OrderStatus.WaitingForStartDate);
+        if (await orders.GetAsync(order.OrderId, cancellationToken) is { } placed)
+        {
+            // Placed by an earlier try that stopped before its workflow started (activities run at least once).
+            if (placed.Status == OrderStatus.WaitingForStartDate && await durable.GetInstanceAsync(placed.OrderId, cancellationToken) is null)
+            {
+                await StartAsync(placed, durable, cancellationToken);
+            }
+
+            return false;
+        }
+
+        if (await orders.PlaceAsync(order, cancellationToken) == PlaceResult.EngagementBusy)
+        {
+            return false;
+        }
+
+        await audit.AppendAsync(new AuditEntry(order.OrderId, now, "Placed", "tilldelningspolicy " + change.PolicyId,
+            $"Nivå {order.Level}, aktivering {DirectoryRepository.Format(activationDate)}, utan godkännande och attest (R5)"), cancellationToken);
+        await StartAsync(order, durable, cancellationToken);
+        return true;
     }
+
+    private async Task StartAsync(Order order, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var settings = workflow.Value;
+        await durable.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator),
+            new OrderLifecycleInput(order.OrderId, RequiresApproval: false, StockholmTime.StartOfDayUtc(order.ActivationDate),
+                new OrderTimeouts(settings.ApprovalReminderAfter, settings.ApprovalExpiresAfter, settings.AttestationExpiresAfter), RequiresAttestation: false),
+            new StartOrchestrationOptions(order.OrderId), cancellationToken);
+    }
+
+    private static ParallelOptions Options(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
 
     private async Task InactivateAsync(Person person, Engagement engagement, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Behorighetsportal.Directory;
 using Behorighetsportal.Storage;
 
 namespace Behorighetsportal.Policies;
@@ -15,7 +16,8 @@ public sealed class PolicyRepository(StorageAccount storage)
         await foreach (var row in Table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
         {
             result.Add(new AssignmentPolicy(row.RowKey, row.PartitionKey, row.GetString("UnderOrgUnitId"),
-                row.GetString("Titles").Split('|', StringSplitOptions.RemoveEmptyEntries), row.GetString("Level"), row.GetInt32("Priority") ?? 0));
+                row.GetString("Titles").Split('|', StringSplitOptions.RemoveEmptyEntries), row.GetString("Level"), row.GetInt32("Priority") ?? 0,
+                (row.GetString("Kinds") ?? "").Split('|', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<EngagementKind>).ToList()));
         }
 
         return result;
@@ -30,6 +32,7 @@ public sealed class PolicyRepository(StorageAccount storage)
             ["Titles"] = string.Join('|', policy.Titles),
             ["Level"] = policy.Level,
             ["Priority"] = policy.Priority,
+            ["Kinds"] = string.Join('|', policy.Kinds ?? []),
         }, TableUpdateMode.Replace, cancellationToken);
     }
 }

@@ -6,6 +6,7 @@ using Behorighetsportal.Kiv;
 using Behorighetsportal.Orders;
 using Behorighetsportal.Storage;
 using Behorighetsportal.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Behorighetsportal.Tests.Kiv;
@@ -159,5 +160,160 @@ public sealed class KivImportTests : IDisposable
         Assert.Equal(
             [("orgUnits", 0), ("identities", 1), ("engagements", 0), ("engagements", 1)],
             errors.Select(e => (e.Section, e.Row)).ToArray());
+    }
+
+    [Fact]
+    public void Validate_UnknownEngagementKind_NamesTheRowAndTheAllowedKinds()
+    {
+        // Arrange
+        var batch = new KivBatch(null, [new KivIdentity("P1", "A", "B", "a@b.se", false)],
+            [new KivEngagement("E1", "P1", "SU-AKUT", "T", "2027-01-01", null, null, "Tillsvidare"), new KivEngagement("E2", "P1", "SU-AKUT", "T", "2027-01-01", null, null, "praktikant")]);
+
+        // Act
+        var (valid, errors) = KivBatchValidator.Validate(batch, new Directory.OrgTree([new Directory.OrgUnit("SU-AKUT", "Akut", "SU", null)]), _ => false);
+
+        // Assert
+        Assert.Null(valid);
+        var error = Assert.Single(errors);
+        Assert.Equal(("engagements", 1, "E2"), (error.Section, error.Row, error.Id));
+        Assert.Contains("tillsvidare, visstid, timanställd, konsult", error.Reason, StringComparison.Ordinal);
+    }
+
+    private static string Tomorrow() =>
+        Directory.StockholmTime.Today(TimeProvider.System).AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string PolicyOrderId(string engagementId, string level) =>
+        $"{Behorighetsportal.Policies.PolicyRules.OrderPrefix}{engagementId}-{level}-{Directory.StockholmTime.Today(TimeProvider.System):yyyyMMdd}".ToUpperInvariant();
+
+    /// <summary>Olle (tillsvidare) and Petra (konsult), both new at SU-IT, where no demo policy reaches.</summary>
+    private static object ItJoiners(string startDate) => new
+    {
+        identities = new[]
+        {
+            new { hsaId = Olle, givenName = "Olle", familyName = "Olsson", email = "olle.olsson@example.vgregion.se" },
+            new { hsaId = Petra, givenName = "Petra", familyName = "Persson", email = "petra.persson@example.vgregion.se" },
+        },
+        engagements = new[]
+        {
+            new { engagementId = "ENG-0099", hsaId = Olle, orgUnitId = "SU-IT", title = "Systemutvecklare", startDate, managerHsaId = Demo.Anna, kind = "tillsvidare" },
+            new { engagementId = "ENG-0098", hsaId = Petra, orgUnitId = "SU-IT", title = "Systemutvecklare", startDate, managerHsaId = Demo.Anna, kind = "konsult" },
+        },
+    };
+
+    private const string Petra = "SE2321000131-E000000000098";
+    private static readonly string[] Permanent = ["tillsvidare"];
+    private static readonly string[] Consultant = ["konsult"];
+    private static readonly string[] Unknown = ["praktikant"];
+
+    [Fact]
+    public async Task Import_PolicyWithEngagementKinds_AssignsOnlyEngagementsOfThoseKinds()
+    {
+        // Arrange: a policy for permanent staff at SU-IT.
+        await using var app = new PortalApp(_inbox);
+        using var kiv = app.AsIntegration();
+        using var gunilla = app.As(Demo.Gunilla);
+        var saved = await gunilla.PutAsJsonAsync("/api/policies/POL-SU-IT-TV",
+            new { administration = "SU", underOrgUnitId = "SU-IT", titles = Array.Empty<string>(), level = "Bas", kinds = Permanent });
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+
+        // Act
+        var response = await kiv.PostAsJsonAsync("/api/kiv/import", ItJoiners(Tomorrow()));
+        var progress = await WaitForCompletionAsync(kiv, response.Headers.Location!.ToString());
+
+        // Assert: Olle gets the policy's level, Petra (a consultant) gets nothing; both engagements keep their kind.
+        Assert.Equal((KivImportStatus.Completed, 1), (progress.Status, progress.PolicyChanges));
+        Assert.NotNull(await app.Services.GetRequiredService<OrderRepository>().GetAsync(PolicyOrderId("ENG-0099", "Bas")));
+        Assert.Null(await app.Services.GetRequiredService<OrderRepository>().GetAsync(PolicyOrderId("ENG-0098", "Bas")));
+        Assert.Equal(Directory.EngagementKind.Permanent, (await app.Directory.GetPersonAsync(Olle))!.FindEngagement("ENG-0099")!.Kind);
+        Assert.Equal(Directory.EngagementKind.Consultant, (await app.Directory.GetPersonAsync(Petra))!.FindEngagement("ENG-0098")!.Kind);
+        var policies = JsonDocument.Parse(await gunilla.GetStringAsync("/api/policies")).RootElement.EnumerateArray();
+        Assert.Equal(["tillsvidare"], policies.Single(p => p.GetProperty("policyId").GetString() == "POL-SU-IT-TV").GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+    }
+
+    [Fact]
+    public async Task Preview_PolicyWithEngagementKinds_ShowsOnlyEngagementsOfThoseKinds()
+    {
+        // Arrange: Olle and Petra imported at SU-IT, no policy there yet.
+        await using var app = new PortalApp(_inbox);
+        using var kiv = app.AsIntegration();
+        using var gunilla = app.As(Demo.Gunilla);
+        var imported = await kiv.PostAsJsonAsync("/api/kiv/import", ItJoiners(Tomorrow()));
+        await WaitForCompletionAsync(kiv, imported.Headers.Location!.ToString());
+
+        // Act
+        var response = await gunilla.PostAsJsonAsync("/api/policies/POL-SU-IT-KONSULT/preview",
+            new { administration = "SU", underOrgUnitId = "SU-IT", level = "Bas", kinds = Consultant });
+        var refused = await gunilla.PostAsJsonAsync("/api/policies/POL-SU-IT-KONSULT/preview",
+            new { administration = "SU", underOrgUnitId = "SU-IT", level = "Bas", kinds = Unknown });
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var preview = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(["ENG-0098"], preview.GetProperty("gain").EnumerateArray().Select(e => e.GetProperty("engagementId").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("tillsvidare, visstid, timanställd, konsult", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static object Page(object[]? identities = null, object[]? engagements = null) => new { identities, engagements };
+
+    private static readonly object OllePerson = new { hsaId = Olle, givenName = "Olle", familyName = "Olsson", email = "olle.olsson@example.vgregion.se" };
+
+    private static object OlleEngagement(string startDate, string? endDate = null) =>
+        new { engagementId = "ENG-0099", hsaId = Olle, orgUnitId = "SU-IT", title = "Systemutvecklare", startDate, endDate, managerHsaId = Demo.Anna };
+
+    [Fact]
+    public async Task ImportInPages_OutOfOrderAndRepeated_ProcessedOnceWhenTheLastIsIn()
+    {
+        // Arrange
+        await using var app = new PortalApp(_inbox);
+        using var kiv = app.AsIntegration();
+        const string route = "/api/kiv/import?importId=KIV-PAGED-1";
+
+        // Act: the last page first (it refers to Olle, who comes on page 1), then again, then page 1, then page 1 again.
+        var last = await kiv.PostAsJsonAsync(route + "&page=2&lastPage=true", Page(engagements: [OlleEngagement(Tomorrow())]));
+        var waiting = await kiv.GetFromJsonAsync<KivImportProgress>(last.Headers.Location!.ToString(), Behorighetsportal.Http.JsonBody.Options);
+        var lastAgain = await kiv.PostAsJsonAsync(route + "&page=2&lastPage=true", Page(engagements: [OlleEngagement(Tomorrow())]));
+        var storedBeforePageOne = await app.Directory.GetIdentityAsync(Olle);
+        var first = await kiv.PostAsJsonAsync(route + "&page=1", Page(identities: [OllePerson]));
+        var progress = await WaitForCompletionAsync(kiv, first.Headers.Location!.ToString());
+        var firstAgain = await kiv.PostAsJsonAsync(route + "&page=1", Page(identities: [OllePerson]));
+        var changedPage = await kiv.PostAsJsonAsync(route + "&page=1", Page(identities: [new { hsaId = Olle, givenName = "Olof", familyName = "Olsson", email = "olle.olsson@example.vgregion.se" }]));
+
+        // Assert
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Accepted], new[] { last.StatusCode, lastAgain.StatusCode, first.StatusCode, firstAgain.StatusCode });
+        Assert.Equal((KivImportStatus.Receiving, 1, 2), (waiting!.Status, waiting.PagesReceived, waiting.LastPage));
+        Assert.Equal([1], waiting.MissingPages!);
+        Assert.Null(storedBeforePageOne);
+        Assert.Equal((KivImportStatus.Completed, 1, 1, 2), (progress.Status, progress.Identities, progress.Engagements, progress.Changed));
+        Assert.Equal("SU-IT", (await app.Directory.GetPersonAsync(Olle))!.FindEngagement("ENG-0099")!.OrgUnitId);
+        Assert.Equal(HttpStatusCode.Conflict, changedPage.StatusCode);
+        Assert.Equal("Olle", (await app.Directory.GetIdentityAsync(Olle))!.GivenName);
+    }
+
+    [Fact]
+    public async Task ImportInPages_BadRowInALaterPage_RefusesAllPagesAndStoresNothing()
+    {
+        // Arrange
+        await using var app = new PortalApp(_inbox);
+        using var kiv = app.AsIntegration();
+        const string route = "/api/kiv/import?importId=KIV-PAGED-2";
+        var first = await kiv.PostAsJsonAsync(route + "&page=1", Page(identities: [OllePerson]));
+
+        // Act: page 2's only engagement ends before it starts.
+        var last = await kiv.PostAsJsonAsync(route + "&page=2&lastPage=true", Page(engagements: [OlleEngagement("2027-02-01", "2027-01-01")]));
+        var body = await last.Content.ReadAsStringAsync();
+        var later = await kiv.PostAsJsonAsync(route + "&page=3", Page(identities: [OllePerson]));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, last.StatusCode);
+        Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Contains("Slutdatum ligger före startdatum", problem.GetProperty("errors").GetProperty("pages[2].engagements[0]")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("Sida 2", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null(await app.Directory.GetIdentityAsync(Olle));
+        var progress = await kiv.GetFromJsonAsync<KivImportProgress>("/api/kiv/imports/KIV-PAGED-2", Behorighetsportal.Http.JsonBody.Options);
+        Assert.Equal(KivImportStatus.Failed, progress!.Status);
+        Assert.Equal(HttpStatusCode.Conflict, later.StatusCode);
     }
 }
