@@ -12,7 +12,9 @@ namespace Behorighetsportal.Bench;
 /// <summary>
 /// Imports a generated region through POST /api/kiv/import into the devhost — a process of its own on Azurite, as
 /// an operator runs it — with the region's assignment policies in place, and prints identities per second, wall
-/// time and the devhost's peak memory. Azurite must answer on its default ports (scripts/azurite.sh).
+/// time and the devhost's peak memory. Azurite must answer on its default ports (scripts/azurite.sh), or
+/// <c>--storage</c> names another account by connection string (e.g. a fresh Azurite of its own on other ports,
+/// so that tests others run at the same time on the default one do not share its CPU).
 /// </summary>
 public static class KivImportBenchmark
 {
@@ -22,11 +24,16 @@ public static class KivImportBenchmark
     {
         var identities = Option(args, "--identities", 55_000);
         var units = Option(args, "--units", 400);
+        var storage = TextOption(args, "--storage", "UseDevelopmentStorage=true");
+
+        // Without the region's policies the run measures the directory import alone, without the policy orders'
+        // workflows (a quarter of the engagements match a policy; each order is a workflow of its own).
+        var withPolicies = !args.Contains("--no-policies");
         var region = GeneratedRegion.Create(identities, units);
         using var smtp = SimpleSmtpServer.Start(FreePort());
         var port = FreePort();
         var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
-        using var devhost = StartDevhost(port, prefix, smtp.Configuration.Port, region);
+        using var devhost = StartDevhost(port, prefix, smtp.Configuration.Port, region, storage);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
         await WaitForHealthAsync(http, devhost);
         http.DefaultRequestHeaders.Add("x-functions-key", Key);
@@ -37,7 +44,7 @@ public static class KivImportBenchmark
         using (var admin = new HttpClient { BaseAddress = http.BaseAddress })
         {
             admin.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL", CallerReader.PrincipalFor(region.AdminHsaId));
-            foreach (var policy in region.Policies)
+            foreach (var policy in withPolicies ? region.Policies : Array.Empty<object>())
             {
                 var id = JsonSerializer.SerializeToElement(policy).GetProperty("policyId").GetString();
                 (await admin.PutAsJsonAsync($"/api/policies/{id}", policy)).EnsureSuccessStatusCode();
@@ -54,6 +61,7 @@ public static class KivImportBenchmark
         {
             identities,
             engagements = region.Engagements.Length,
+            policies = withPolicies,
             wallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
             identitiesPerSecond = Math.Round(identities / clock.Elapsed.TotalSeconds, 1),
             changedRows = progress.GetProperty("changed").GetInt32(),
@@ -99,7 +107,7 @@ public static class KivImportBenchmark
         }
     }
 
-    private static Process StartDevhost(int port, string prefix, int smtpPort, GeneratedRegion region)
+    private static Process StartDevhost(int port, string prefix, int smtpPort, GeneratedRegion region, string storage)
     {
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "Behorighetsportal.sln")))
@@ -113,7 +121,7 @@ public static class KivImportBenchmark
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["AzureWebJobsStorage"] = storage,
             ["Storage__NamePrefix"] = prefix,
             ["Durable__Backend"] = "AzureStorage",
             ["Durable__TaskHub"] = prefix,
@@ -179,6 +187,12 @@ public static class KivImportBenchmark
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string TextOption(string[] args, string name, string fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
     }
 
     private static int FreePort()

@@ -15,7 +15,7 @@ public static class BenchProgram
 
     private static int Usage()
     {
-        Console.WriteLine("usage: dotnet run --project bench/Behorighetsportal.Bench -c Release -- kiv-import [--identities 55000] [--units 400] [--json]");
+        Console.WriteLine("usage: dotnet run --project bench/Behorighetsportal.Bench -c Release -- kiv-import [--identities 55000] [--units 400] [--storage <connection string>] [--no-policies] [--json]");
         Console.WriteLine("       dotnet run --project bench/Behorighetsportal.Bench -c Release -- lifecycle [--orders N] [--backend inprocess|azurite] [--concurrency C] [--json]");
         return 2;
     }
