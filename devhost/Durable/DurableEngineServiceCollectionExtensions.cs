@@ -1,5 +1,5 @@
 using DurableTask.Core;
-using Grpc.Net.Client;
+using Grpc.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Grpc;
@@ -11,7 +11,7 @@ namespace Behorighetsportal.DevHost.Durable;
 
 /// <summary>
 /// Runs orchestrations inside the caller's host, without the Functions runtime: a gRPC sidecar over a
-/// DurableTask.Core backend, plus the Microsoft.DurableTask worker and client connected to it.
+/// DurableTask.Core backend, plus the Microsoft.DurableTask worker and client calling it in-process.
 /// </summary>
 /// <remarks>
 /// Known limits of the sidecar (Microsoft.DurableTask.InProcessTestHost 0.2.3-preview.1) on
@@ -61,11 +61,12 @@ public static class DurableEngineServiceCollectionExtensions
                 worker.Concurrency.MaximumConcurrentActivityWorkItems = WorkerConcurrency;
             });
 
-            // The channel comes from the container because the sidecar picks its port only when it starts.
+            // In-process calls rather than HTTP/2 on loopback (see InProcessCallInvoker); from the container because
+            // the sidecar exists only once the engine host has started.
             builder.Services.AddOptions<GrpcDurableTaskWorkerOptions>(builder.Name)
                 .Configure<DurableEngineHost>((grpc, engine) =>
                 {
-                    grpc.Channel = engine.Channel;
+                    grpc.CallInvoker = engine.CallInvoker;
 
                     // The worker drops and reopens its work-item stream after 2 silent minutes, expecting the
                     // health pings that the Azure-hosted scheduler sends. This sidecar sends none, so an idle app
@@ -79,7 +80,7 @@ public static class DurableEngineServiceCollectionExtensions
             builder.UseGrpc();
             builder.RegisterDirectly();
             builder.Services.AddOptions<GrpcDurableTaskClientOptions>(builder.Name)
-                .Configure<DurableEngineHost>((grpc, engine) => grpc.Channel = engine.Channel);
+                .Configure<DurableEngineHost>((grpc, engine) => grpc.CallInvoker = engine.CallInvoker);
         });
 
         return services;
@@ -98,11 +99,14 @@ internal sealed class DurableEngineHost : IHostedService, IAsyncDisposable, IDis
     {
         this.options = options;
         this.loggerFactory = loggerFactory;
-        this.Channel = DurableSidecar.CreateChannel(() => Volatile.Read(ref this.sidecar)?.EndPoint);
+        this.CallInvoker = new InProcessCallInvoker(() => Volatile.Read(ref this.sidecar)?.Server);
     }
 
-    /// <summary>The channel the worker and client share; it connects to wherever the sidecar is listening.</summary>
-    public GrpcChannel Channel { get; }
+    /// <summary>
+    /// What the worker and client share to reach the sidecar: its service, called directly in this process rather
+    /// than over its loopback port (see <see cref="InProcessCallInvoker"/>).
+    /// </summary>
+    public CallInvoker CallInvoker { get; }
 
     /// <summary>The running backend, for the benchmark to read the engine's own statistics from.</summary>
     internal IOrchestrationService? Backend => Volatile.Read(ref this.backend);
@@ -138,11 +142,7 @@ internal sealed class DurableEngineHost : IHostedService, IAsyncDisposable, IDis
         (Interlocked.Exchange(ref this.backend, null) as IDisposable)?.Dispose();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await this.StopAsync(CancellationToken.None);
-        this.Channel.Dispose();
-    }
+    public ValueTask DisposeAsync() => new(this.StopAsync(CancellationToken.None));
 
     // A container disposed synchronously refuses singletons that are only IAsyncDisposable. The host has
     // normally stopped the sidecar already, leaving nothing here that blocks.

@@ -28,10 +28,11 @@ public sealed class DurableSidecar : IAsyncDisposable
     readonly StopOnceOrchestrationService service;
     int disposed;
 
-    DurableSidecar(WebApplication app, StopOnceOrchestrationService service, IPEndPoint endPoint)
+    DurableSidecar(WebApplication app, StopOnceOrchestrationService service, TaskHubGrpcServer server, IPEndPoint endPoint)
     {
         this.app = app;
         this.service = service;
+        this.Server = server;
         this.EndPoint = endPoint;
         this.Address = new Uri($"http://{endPoint}");
         this.Channel = CreateChannel(() => endPoint);
@@ -45,6 +46,9 @@ public sealed class DurableSidecar : IAsyncDisposable
 
     /// <summary>A channel to the sidecar, owned (and disposed) by it.</summary>
     public GrpcChannel Channel { get; }
+
+    /// <summary>The gRPC service the sidecar serves, for calls from this process (<see cref="InProcessCallInvoker"/>).</summary>
+    internal TaskHubGrpcServer Server { get; }
 
     /// <summary>
     /// Creates the backend's storage if needed and starts serving it on loopback.
@@ -91,7 +95,7 @@ public sealed class DurableSidecar : IAsyncDisposable
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<IOrchestrationService>(stopOnce);
         builder.Services.AddSingleton(client);
-        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        builder.Services.AddSingleton<TaskHubGrpcServer, SidecarService>();
 
         // Built on a thread-pool thread without the caller's execution context. Under WebApplicationFactory
         // (tests) the caller runs on the thread of Program.Main, whose AsyncLocal marks every host built there
@@ -108,12 +112,12 @@ public sealed class DurableSidecar : IAsyncDisposable
         try
         {
             // Resolved before start so that its ApplicationStarted hook, which starts the dispatchers, is in place.
-            _ = app.Services.GetRequiredService<TaskHubGrpcServer>();
+            TaskHubGrpcServer server = app.Services.GetRequiredService<TaskHubGrpcServer>();
             app.MapGrpcService<TaskHubGrpcServer>();
             await app.StartAsync(cancellationToken);
 
             IPEndPoint endPoint = BoundEndPoint(app);
-            return new DurableSidecar(app, stopOnce, endPoint);
+            return new DurableSidecar(app, stopOnce, server, endPoint);
         }
         catch
         {

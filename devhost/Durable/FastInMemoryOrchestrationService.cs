@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DurableTask.Core;
 using Microsoft.DurableTask.Testing.Sidecar;
 using Microsoft.Extensions.Logging;
@@ -5,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Behorighetsportal.DevHost.Durable;
 
 /// <summary>
-/// The test host's in-memory backend with concurrency caps that do not throttle the sidecar.
+/// The test host's in-memory backend with concurrency caps that do not throttle the sidecar, and a notification when
+/// an instance has started.
 /// </summary>
 /// <remarks>
 /// The stock service caps both kinds of work item at <see cref="Environment.ProcessorCount"/>; at the cap the
@@ -21,7 +23,50 @@ public class FastInMemoryOrchestrationService(ILoggerFactory? loggerFactory = nu
 {
     public const int DefaultMaxConcurrentWorkItems = 1000;
 
+    readonly ConcurrentDictionary<string, TaskCompletionSource> startWaiters = new(StringComparer.OrdinalIgnoreCase);
+
     public new int MaxConcurrentTaskOrchestrationWorkItems => maxConcurrentWorkItems;
 
     public new int MaxConcurrentTaskActivityWorkItems => maxConcurrentWorkItems;
+
+    /// <summary>
+    /// Completes once the instance exists and has left Pending, i.e. once an episode of it has been saved; see
+    /// <see cref="SidecarService"/>.
+    /// </summary>
+    public async Task WaitForStartAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Registered before the check, so an episode saved in between still wakes us.
+            TaskCompletionSource saved = this.startWaiters.GetOrAdd(instanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            OrchestrationState? state = await this.GetOrchestrationStateAsync(instanceId, executionId: null);
+            if (state is not null && state.OrchestrationStatus != OrchestrationStatus.Pending)
+            {
+                return;
+            }
+
+            await saved.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    Task IOrchestrationService.CompleteTaskOrchestrationWorkItemAsync(
+        TaskOrchestrationWorkItem workItem,
+        OrchestrationRuntimeState newOrchestrationRuntimeState,
+        IList<TaskMessage> outboundMessages,
+        IList<TaskMessage> orchestratorMessages,
+        IList<TaskMessage> timerMessages,
+        TaskMessage continuedAsNewMessage,
+        OrchestrationState orchestrationState)
+    {
+        Task saving = this.CompleteTaskOrchestrationWorkItemAsync(
+            workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+
+        // The base saves synchronously; the status it saved is what waiters re-read.
+        if (this.startWaiters.TryRemove(workItem.InstanceId, out TaskCompletionSource? waiters))
+        {
+            waiters.TrySetResult();
+        }
+
+        return saving;
+    }
 }
