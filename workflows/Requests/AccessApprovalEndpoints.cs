@@ -78,7 +78,11 @@ public sealed class AccessApprovalEndpoints(
                 .Paragraph("Beslutet är sparat, men det kunde inte skickas vidare just nu. Ladda om sidan och skicka beslutet igen om en stund.");
         }
 
-        return recorded
+        // The caller's own decision sent again (the repeat a 503 asks for) was raised again above; until the request
+        // moves past that decision it is answered as the first one, not as a used link.
+        var repeatOfOwn = current is { Status: AccessRequestStatus.Approved or AccessRequestStatus.Rejected, Approval: { } held }
+            && held.By == caller.HsaId && held.Outcome == outcome;
+        return recorded || repeatOfOwn
             ? new HtmlPage(StatusCodes.Status200OK, Title).Paragraph(outcome == DecisionOutcome.Approved
                 ? "Tack! Du har godkänt. Behörigheten ges när den börjar gälla."
                 : "Du har avslagit. Den som ansökte får ett e-postmeddelande om det.")
