@@ -22,7 +22,6 @@ public sealed class ApprovalEndpoints(
     OrderRepository orders,
     DirectoryRepository directory,
     ServiceLevelCatalog levels,
-    AuditLog audit,
     TimeProvider clock,
     ILogger<ApprovalEndpoints> logger)
 {
@@ -94,12 +93,12 @@ public sealed class ApprovalEndpoints(
 
         // "Approved by X as delegate of Y" (R8, R12): the manager whose role a delegate used is kept with the decision.
         var onBehalfOf = approver == engagement.ManagerHsaId ? null : engagement.ManagerHsaId;
-        var (current, recorded) = await orders.DecideApprovalAsync(order.OrderId, new Decision(outcome.Value, approver, clock.GetUtcNow(), onBehalfOf), cancellationToken);
+        var decision = new Decision(outcome.Value, approver, clock.GetUtcNow(), onBehalfOf);
+        var (current, recorded) = await orders.DecideApprovalAsync(order, decision,
+            new AuditEntry(order.OrderId, decision.At, outcome == DecisionOutcome.Approved ? "ApprovalGiven" : "ApprovalRefused", approver,
+                onBehalfOf is null ? null : "som delegat för " + onBehalfOf), cancellationToken);
         if (recorded)
         {
-            await audit.AppendAsync(new AuditEntry(order.OrderId, current.Approval!.At,
-                outcome == DecisionOutcome.Approved ? "ApprovalGiven" : "ApprovalRefused", approver,
-                onBehalfOf is null ? null : "som delegat för " + onBehalfOf), cancellationToken);
             OrderLog.Decided(logger, order.OrderId, DecisionKind.Approval, outcome.Value, approver);
             PortalTelemetry.ApprovalRecorded(order.OrderId, outcome.Value);
         }

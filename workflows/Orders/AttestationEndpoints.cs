@@ -13,7 +13,7 @@ public sealed record AttestationRequest(string? Decision, string? Attestant, str
 /// POST /api/attestations/{orderId}: Marknadsplatsen's financial attestation (R3), with the integration key.
 /// The first attestation for an order holds; the same one sent again is answered as before.
 /// </summary>
-public sealed class AttestationEndpoints(CallerReader callers, OrderRepository orders, AuditLog audit, TimeProvider clock, ILogger<AttestationEndpoints> logger)
+public sealed class AttestationEndpoints(CallerReader callers, OrderRepository orders, TimeProvider clock, ILogger<AttestationEndpoints> logger)
 {
     public async Task<IResult> AttestAsync(HttpRequest request, string orderId, DurableTaskClient durable, CancellationToken cancellationToken)
     {
@@ -62,7 +62,8 @@ public sealed class AttestationEndpoints(CallerReader callers, OrderRepository o
         }
 
         var decision = new Decision(outcome!.Value, body.Attestant!.Trim(), clock.GetUtcNow(), body.Reference!.Trim());
-        var (current, recorded) = await orders.DecideAttestationAsync(order.OrderId, decision, cancellationToken);
+        var (current, recorded) = await orders.DecideAttestationAsync(order, decision, new AuditEntry(order.OrderId, decision.At,
+            decision.Approved ? "AttestationApproved" : "AttestationRejected", decision.By, "Referens " + decision.Reference), cancellationToken);
         var sameAgain = !recorded && current.Attestation is { } held
             && held.Outcome == decision.Outcome && held.By == decision.By && held.Reference == decision.Reference;
         if (!recorded && !sameAgain)
@@ -76,8 +77,6 @@ public sealed class AttestationEndpoints(CallerReader callers, OrderRepository o
 
         if (recorded)
         {
-            await audit.AppendAsync(new AuditEntry(order.OrderId, decision.At,
-                decision.Approved ? "AttestationApproved" : "AttestationRejected", decision.By, "Referens " + decision.Reference), cancellationToken);
             OrderLog.Decided(logger, order.OrderId, DecisionKind.Attestation, decision.Outcome, "Marknadsplatsen");
         }
 

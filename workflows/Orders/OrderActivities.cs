@@ -163,7 +163,7 @@ public sealed class ActivateUserServiceActivity(
             }
 
             bool moved;
-            (order, moved) = await orders.MoveToAsync(order.OrderId, OrderStatus.Active, new AuditEntry(order.OrderId, at, "Activated", OrderStep.System));
+            (order, moved) = await orders.MoveToAsync(order, OrderStatus.Active, new AuditEntry(order.OrderId, at, "Activated", OrderStep.System));
             if (order.Status != OrderStatus.Active)
             {
                 return new ActivationResult(ActivationOutcome.Cancelled, false);

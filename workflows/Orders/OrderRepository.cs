@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using Behorighetsportal.Audit;
@@ -25,6 +26,10 @@ public sealed class OrderRepository(StorageAccount storage)
     private const string ClaimPrefix = "activeorder|";
     private const string HistoryEnd = "history}";
     private static readonly TimeSpan AbandonedClaimAfter = TimeSpan.FromMinutes(2);
+
+    // The row each order instance handed out was read from, so a change to an order just read can skip reading it
+    // again (see the overloads taking an Order). Weak: it lives exactly as long as the caller keeps the order.
+    private readonly ConditionalWeakTable<Order, TableEntity> _readAs = new();
 
     private TableClient Orders => storage.Table(TableNames.Orders);
 
@@ -83,7 +88,7 @@ public sealed class OrderRepository(StorageAccount storage)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var row = await Orders.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRow, cancellationToken: cancellationToken);
-        return row.HasValue ? Read(row.Value!) : null;
+        return row.HasValue ? Remember(Read(row.Value!), row.Value!) : null;
     }
 
     /// <summary>The order and its history, oldest first, in one query of the order's partition.</summary>
@@ -97,7 +102,7 @@ public sealed class OrderRepository(StorageAccount storage)
         {
             if (row.RowKey == OrderRow)
             {
-                order = Read(row);
+                order = Remember(Read(row), row);
             }
             else if (AuditLog.IsHistory(row))
             {
@@ -135,6 +140,23 @@ public sealed class OrderRepository(StorageAccount storage)
     public Task<(Order Order, bool Recorded)> CancelAsync(string orderId, string by, AuditEntry? history, CancellationToken cancellationToken = default) =>
         UpdateAsync(orderId, order => order.Status.IsFinal() ? null : order with { Status = OrderStatus.Cancelled, CancelledBy = by }, history, cancellationToken);
 
+    /// <summary>
+    /// The decisions and moves below also take the order as the caller read it: unless it has changed since, the
+    /// write needs no second read.
+    /// </summary>
+    public Task<(Order Order, bool Recorded)> DecideApprovalAsync(Order read, Decision decision, AuditEntry? history, CancellationToken cancellationToken = default) =>
+        UpdateAsync(read.OrderId, order => order.Approval is null && order.Status == OrderStatus.PendingApproval
+            ? order with { Approval = decision }
+            : null, history, cancellationToken, read);
+
+    public Task<(Order Order, bool Recorded)> DecideAttestationAsync(Order read, Decision decision, AuditEntry? history, CancellationToken cancellationToken = default) =>
+        UpdateAsync(read.OrderId, order => order.Attestation is null && order.Status == OrderStatus.PendingAttestation
+            ? order with { Attestation = decision }
+            : null, history, cancellationToken, read);
+
+    public Task<(Order Order, bool Recorded)> MoveToAsync(Order read, OrderStatus status, AuditEntry? history, CancellationToken cancellationToken = default) =>
+        UpdateAsync(read.OrderId, order => order.Status.IsFinal() || order.Status == status ? null : order with { Status = status }, history, cancellationToken, read);
+
     /// <summary>Moves the order to a status, never out of a final one (a cancellation that won stays).</summary>
     public Task<(Order Order, bool Recorded)> MoveToAsync(string orderId, OrderStatus status, CancellationToken cancellationToken = default) =>
         MoveToAsync(orderId, status, null, cancellationToken);
@@ -168,11 +190,21 @@ public sealed class OrderRepository(StorageAccount storage)
         }
     }
 
-    private async Task<(Order Order, bool Recorded)> UpdateAsync(string orderId, Func<Order, Order?> change, AuditEntry? history, CancellationToken cancellationToken)
+    private async Task<(Order Order, bool Recorded)> UpdateAsync(
+        string orderId, Func<Order, Order?> change, AuditEntry? history, CancellationToken cancellationToken, Order? read = null)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        return await ConditionalUpdate.ApplyAsync(Orders, orderId, OrderRow, Read, ToEntity, change, cancellationToken,
-            history is null ? null : AuditLog.ToEntity(history));
+        var known = read is not null && _readAs.TryGetValue(read, out var row) ? row : null;
+        var (order, recorded) = await ConditionalUpdate.ApplyAsync(Orders, orderId, OrderRow, Read, ToEntity, change, cancellationToken,
+            history is null ? null : AuditLog.ToEntity(history), known);
+        return (order, recorded);
+    }
+
+    /// <summary>Keeps the row an order was read from (with its ETag) for as long as the caller holds the order.</summary>
+    private Order Remember(Order order, TableEntity row)
+    {
+        _readAs.AddOrUpdate(order, row);
+        return order;
     }
 
     private static TableEntity ToEntity(Order order)

@@ -19,13 +19,18 @@ public static class ConditionalUpdate
     public static async Task<(T Value, bool Changed)> ApplyAsync<T>(
         TableClient table, string partitionKey, string rowKey,
         Func<TableEntity, T> read, Func<T, TableEntity> write, Func<T, T?> change, CancellationToken cancellationToken,
-        TableEntity? alongside = null)
+        TableEntity? alongside = null, TableEntity? known = null)
         where T : class
     {
         for (var attempt = 1; ; attempt++)
         {
-            var row = await table.GetEntityAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
-            var current = read(row.Value);
+            // A row the caller has just read (with its ETag) saves the first read; if it has changed since, the
+            // write is refused and the loop reads afresh. Callers' changes are monotonic (a decision once made stays,
+            // a status only moves on), so "leave as is" decided on that row holds for the stored one too.
+            var row = attempt == 1 && known is not null
+                ? known
+                : (await table.GetEntityAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken)).Value;
+            var current = read(row);
             if (change(current) is not { } changed)
             {
                 return (current, false);
@@ -35,12 +40,12 @@ public static class ConditionalUpdate
             {
                 if (alongside is null)
                 {
-                    await table.UpdateEntityAsync(write(changed), row.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                    await table.UpdateEntityAsync(write(changed), row.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
                 else
                 {
                     await table.SubmitTransactionAsync(
-                        [new(TableTransactionActionType.UpdateReplace, write(changed), row.Value.ETag), new(TableTransactionActionType.Add, alongside)],
+                        [new(TableTransactionActionType.UpdateReplace, write(changed), row.ETag), new(TableTransactionActionType.Add, alongside)],
                         cancellationToken);
                 }
 

@@ -30,7 +30,7 @@ public sealed class StorageTransactionCounter(string service, string namePrefix)
 
         Transactions.Add(1,
             new KeyValuePair<string, object?>(ServiceTag, service),
-            new KeyValuePair<string, object?>(ResourceTag, Resource(message.Request.Uri.Path)),
+            new KeyValuePair<string, object?>(ResourceTag, Resource(message.Request.Uri.Path, namePrefix)),
             new KeyValuePair<string, object?>(MethodTag, message.Request.Method.Method));
     }
 
@@ -39,7 +39,7 @@ public sealed class StorageTransactionCounter(string service, string namePrefix)
     /// first), cut at the key or sub-resource, with the prefix removed so that tests' and benchmarks' prefixed tables
     /// count under their product names.
     /// </summary>
-    private string Resource(string path)
+    internal static string Resource(string path, string namePrefix)
     {
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var first = segments.Length > 1 && segments[0] == "devstoreaccount1" ? segments[1] : segments.FirstOrDefault() ?? "";
