@@ -65,7 +65,7 @@ public sealed class ApplyKivChunkActivity(
                 if (applied.Count > 0)
                 {
                     var tree = await directory.GetOrgTreeAsync();
-                    var evaluated = await engine.EvaluateEngagementsAsync(applied.Select(a => a.Engagement).ToList(), await policies.ListAsync(), tree, CancellationToken.None);
+                    var evaluated = await engine.EvaluateEngagementsAsync(applied, await policies.ListAsync(), tree, CancellationToken.None);
                     policyChanges = (await engine.ApplyAsync(evaluated, starter.Client, CancellationToken.None)).Count;
                 }
 

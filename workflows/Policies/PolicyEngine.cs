@@ -63,15 +63,18 @@ public sealed class PolicyEngine(
     }
 
     /// <summary>
-    /// What the policies would do to engagements just written (a KiV import): instead of reading each person's whole
-    /// partition, it reads the identity and the engagement's user service by point reads, which is all R5 looks at.
-    /// The people in the answer carry only these engagements and services.
+    /// What the policies would do to engagements just written (a KiV import), each with what it was before (null when
+    /// new): instead of reading each person's whole partition, it reads the identity and the engagement's user
+    /// service by point reads, which is all R5 looks at. A new engagement no policy matches is not read at all: it
+    /// has no user service a policy could have given. The people in the answer carry only these engagements and services.
     /// </summary>
     public async Task<IReadOnlyList<(PolicyChange Change, Person Person)>> EvaluateEngagementsAsync(
-        IReadOnlyList<Engagement> engagements, IReadOnlyList<AssignmentPolicy> policySet, OrgTree tree, CancellationToken cancellationToken)
+        IReadOnlyList<(Engagement Engagement, Engagement? Previous)> written, IReadOnlyList<AssignmentPolicy> policySet, OrgTree tree, CancellationToken cancellationToken)
     {
         var today = StockholmTime.Today(clock);
-        var groups = engagements.Where(e => !e.HasEndedBy(today)).GroupBy(e => e.HsaId).ToList();
+        var groups = written
+            .Where(w => !w.Engagement.HasEndedBy(today) && (w.Previous is not null || policySet.Any(p => p.Matches(w.Engagement, tree))))
+            .Select(w => w.Engagement).GroupBy(e => e.HsaId).ToList();
         var people = new Person?[groups.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), Options(cancellationToken), async (i, token) =>
         {
