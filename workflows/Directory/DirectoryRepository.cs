@@ -49,7 +49,45 @@ public sealed class DirectoryRepository(StorageAccount storage)
         return response.HasValue ? ReadIdentity(response.Value!) : null;
     }
 
+    /// <summary>
+    /// The unit tree changes only when KiV says so, yet is read whole (a scan of every unit) on every order placed and
+    /// approval requested. So it is read at most once per <see cref="TreeLifetime"/> in each process: this process's
+    /// own writes drop it at once, another instance's are seen within that time.
+    /// </summary>
+    public static readonly TimeSpan TreeLifetime = TimeSpan.FromSeconds(60);
+
+    private sealed record CachedTree(OrgTree Tree, long ReadAt);
+
+    private CachedTree? _tree;
+    private long _treeVersion;
+
     public async Task<OrgTree> GetOrgTreeAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _tree) is { } cached && System.Diagnostics.Stopwatch.GetElapsedTime(cached.ReadAt) < TreeLifetime)
+        {
+            return cached.Tree;
+        }
+
+        var version = Interlocked.Read(ref _treeVersion);
+        var readAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        var tree = await ReadOrgTreeAsync(cancellationToken);
+
+        // A write that dropped the cache while this read was under way may not be in it: keep it only if none did.
+        if (Interlocked.Read(ref _treeVersion) == version)
+        {
+            Volatile.Write(ref _tree, new CachedTree(tree, readAt));
+        }
+
+        return tree;
+    }
+
+    private void ForgetOrgTree()
+    {
+        Interlocked.Increment(ref _treeVersion);
+        Volatile.Write(ref _tree, null);
+    }
+
+    private async Task<OrgTree> ReadOrgTreeAsync(CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         List<OrgUnit> units = [];
@@ -108,6 +146,7 @@ public sealed class DirectoryRepository(StorageAccount storage)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         await storage.Table(TableNames.OrgUnits).UpsertEntityAsync(ToEntity(unit), TableUpdateMode.Replace, cancellationToken);
+        ForgetOrgTree();
     }
 
     public async Task UpsertIdentityAsync(Identity identity, CancellationToken cancellationToken = default)
@@ -201,9 +240,15 @@ public sealed class DirectoryRepository(StorageAccount storage)
     /// </summary>
     public async Task<int> ApplyOrgUnitsAsync(IReadOnlyList<OrgUnit> units, CancellationToken cancellationToken = default)
     {
-        var stored = (await GetOrgTreeAsync(cancellationToken)).Units.ToDictionary(u => (u.Administration, u.Id));
+        // Compared with what is stored now, not with a cached tree that may miss another instance's writes.
+        var stored = (await ReadOrgTreeAsync(cancellationToken)).Units.ToDictionary(u => (u.Administration, u.Id));
         var changed = units.Where(u => !stored.TryGetValue((u.Administration, u.Id), out var s) || s.Name != u.Name || s.ParentId != u.ParentId).ToList();
         await UpsertAllAsync(TableNames.OrgUnits, changed.Select(ToEntity), cancellationToken);
+        if (changed.Count > 0)
+        {
+            ForgetOrgTree();
+        }
+
         return changed.Count;
     }
 
