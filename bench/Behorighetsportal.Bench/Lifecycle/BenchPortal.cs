@@ -87,7 +87,7 @@ internal sealed class BenchPortal : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging =>
         {
             logging.AddProvider(EngineStatistics);
-            logging.AddFilter<EngineStatistics>("DurableTask.AzureStorage", LogLevel.Information);
+            logging.AddFilter<EngineStatistics>("DurableTask.AzureStorage", LogLevel.Trace);
         });
         builder.ConfigureTestServices(services =>
             services.Configure<DurableTaskRegistry>(Options.DefaultName, EngineBaseline.Register));

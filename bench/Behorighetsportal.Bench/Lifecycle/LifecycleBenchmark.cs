@@ -89,7 +89,8 @@ public static class LifecycleBenchmark
         var retriesBefore = driver.Retries;
         ResetPeakWorkingSet();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var azuriteCpuBefore = AzuriteCpu();
+        var azurite = AzuriteProcess();
+        var azuriteCpuBefore = AzuriteCpu(azurite);
         (string Caller, string OrderId)? lastOrder = null;
         var lifecycle = await RunAllAsync(orders, concurrency, async i =>
         {
@@ -98,7 +99,7 @@ public static class LifecycleBenchmark
             return latency;
         });
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        var azuriteCpu = AzuriteCpu() - azuriteCpuBefore;
+        var azuriteCpu = AzuriteCpu(azurite) - azuriteCpuBefore;
         var peakMb = PeakWorkingSetMb();
         var lifecycleEngineRequests = portal.TakeEngineStorageRequests();
         var storageDuring = StorageMeter.Difference(storage.Snapshot(), storageBefore);
@@ -222,24 +223,46 @@ public static class LifecycleBenchmark
             : Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
     }
 
-    /// <summary>CPU time of the Azurite process on this machine, if one is found: the storage the lifecycle waits on.</summary>
-    private static TimeSpan? AzuriteCpu()
+    /// <summary>
+    /// The Azurite this run talks to, if one is found on this machine: the one listening on the table port in this
+    /// network namespace (several may run, e.g. one per namespace).
+    /// </summary>
+    private static Process? AzuriteProcess()
     {
+        var inodes = File.Exists("/proc/net/tcp")
+            ? File.ReadLines("/proc/net/tcp").Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(f => f.Length > 9 && f[1].EndsWith(":2712", StringComparison.Ordinal) && f[3] == "0A").Select(f => f[9]).ToHashSet()
+            : [];
         foreach (var process in Process.GetProcessesByName("node"))
         {
             try
             {
-                if (File.ReadAllText($"/proc/{process.Id}/cmdline").Contains("azurite", StringComparison.OrdinalIgnoreCase))
+                var sockets = System.IO.Directory.EnumerateFileSystemEntries($"/proc/{process.Id}/fd")
+                    .Select(fd => new FileInfo(fd).LinkTarget ?? "")
+                    .Where(target => target.StartsWith("socket:[", StringComparison.Ordinal))
+                    .Select(target => target[8..^1]);
+                if (sockets.Any(inodes.Contains))
                 {
-                    return process.TotalProcessorTime;
+                    return process;
                 }
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
             }
         }
 
         return null;
+    }
+
+    private static TimeSpan? AzuriteCpu(Process? azurite)
+    {
+        if (azurite is null)
+        {
+            return null;
+        }
+
+        azurite.Refresh();
+        return azurite.TotalProcessorTime;
     }
 
     private static int? IntOption(string[] args, string name)
