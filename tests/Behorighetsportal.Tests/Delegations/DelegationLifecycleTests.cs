@@ -28,14 +28,15 @@ public sealed class DelegationLifecycleTests : IDisposable
         // Arrange
         await DelegationFlow.AwayFromMidnightAsync();
         await using var app = new PortalApp(_inbox);
-        var startsAt = DateTime.UtcNow.AddSeconds(4);
+        // Far enough ahead that a loaded 2-core machine still looks before the start.
+        var startsAt = DateTime.UtcNow.AddSeconds(15);
 
         // Act
         var id = await DelegationFlow.ScheduleAsync(app, startsAt, startsAt.AddHours(1));
         var before = await DelegationFlow.GetAsync(app, id);
         var rightsBefore = await DelegationFlow.DelegatedManagersAsync(app, Demo.Bertil);
         var checkedAt = DateTime.UtcNow;
-        var active = await DelegationFlow.WaitForStatusAsync(app, id, DelegationStatus.Active, TimeSpan.FromSeconds(30));
+        var active = await DelegationFlow.WaitForStatusAsync(app, id, DelegationStatus.Active, TimeSpan.FromSeconds(90));
         var activeSeenAt = DateTime.UtcNow;
 
         // Assert: scheduled, without rights, until the start instant; active, with rights and the email, after it.
@@ -58,10 +59,11 @@ public sealed class DelegationLifecycleTests : IDisposable
     [Fact]
     public async Task Lifecycle_EndInstantPasses_EndedAndRightsGone()
     {
-        // Arrange: active from now, ending a few seconds later.
+        // Arrange: active from now, ending a little later — far enough ahead that a loaded 2-core machine still
+        // looks while it is active.
         await DelegationFlow.AwayFromMidnightAsync();
         await using var app = new PortalApp(_inbox);
-        var endsAt = DateTime.UtcNow.AddSeconds(5);
+        var endsAt = DateTime.UtcNow.AddSeconds(15);
         var id = await DelegationFlow.ScheduleAsync(app, DateTime.UtcNow, endsAt);
         await DelegationFlow.WaitForStatusAsync(app, id, DelegationStatus.Active);
         var rightsWhileActive = await DelegationFlow.DelegatedManagersAsync(app, Demo.Bertil);
