@@ -28,6 +28,7 @@ public sealed class DelegationLifecycleTests : IDisposable
         // Arrange
         await DelegationFlow.AwayFromMidnightAsync();
         await using var app = new PortalApp(_inbox);
+        await DelegationFlow.WarmUpAsync(app);
         // Far enough ahead that a loaded 2-core machine still looks before the start.
         var startsAt = DateTime.UtcNow.AddSeconds(15);
 
@@ -63,6 +64,7 @@ public sealed class DelegationLifecycleTests : IDisposable
         // looks while it is active.
         await DelegationFlow.AwayFromMidnightAsync();
         await using var app = new PortalApp(_inbox);
+        await DelegationFlow.WarmUpAsync(app);
         var endsAt = DateTime.UtcNow.AddSeconds(15);
         var id = await DelegationFlow.ScheduleAsync(app, DateTime.UtcNow, endsAt);
         await DelegationFlow.WaitForStatusAsync(app, id, DelegationStatus.Active);
