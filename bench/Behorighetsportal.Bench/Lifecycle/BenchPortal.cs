@@ -78,6 +78,8 @@ internal sealed class BenchPortal : WebApplicationFactory<Program>
             ["Demo:Seed"] = "false",
             // Console logging at Information costs more CPU than the workflows; warnings still show.
             ["Logging:LogLevel:Default"] = "Warning",
+            // Logs go to stderr, so stdout carries only the results (--json is read by scripts).
+            ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
         };
         foreach (var (key, value) in settings)
         {
