@@ -22,16 +22,16 @@ public static class KivImportBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var identities = Option(args, "--identities", 55_000);
-        var units = Option(args, "--units", 400);
-        var storage = TextOption(args, "--storage", "UseDevelopmentStorage=true");
+        var identities = BenchArgs.Number(args, "--identities") ?? 55_000;
+        var units = BenchArgs.Number(args, "--units") ?? 400;
+        var storage = BenchArgs.Text(args, "--storage") ?? "UseDevelopmentStorage=true";
 
         // Without the region's policies the run measures the directory import alone, without the policy orders'
         // workflows (a quarter of the engagements match a policy; each order is a workflow of its own).
         var withPolicies = !args.Contains("--no-policies");
         var region = GeneratedRegion.Create(identities, units);
-        using var smtp = SimpleSmtpServer.Start(FreePort());
-        var port = FreePort();
+        using var smtp = SimpleSmtpServer.Start(BenchArgs.FreePort());
+        var port = BenchArgs.FreePort();
         var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
         using var devhost = StartDevhost(port, prefix, smtp.Configuration.Port, region, storage);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
@@ -181,24 +181,5 @@ public static class KivImportBenchmark
         var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return line is null ? Math.Round(process.PeakWorkingSet64 / 1048576.0, 1)
             : Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string TextOption(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

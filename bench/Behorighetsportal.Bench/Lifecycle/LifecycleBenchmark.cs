@@ -25,9 +25,9 @@ public static class LifecycleBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var options = new Options(
-            Orders: IntOption(args, "--orders"),
-            Backends: StringOption(args, "--backend") is { } one ? [one] : ["inprocess", "azurite"],
-            Concurrency: IntOption(args, "--concurrency"),
+            Orders: BenchArgs.Number(args, "--orders"),
+            Backends: BenchArgs.Text(args, "--backend") is { } one ? [one] : ["inprocess", "azurite"],
+            Concurrency: BenchArgs.Number(args, "--concurrency"),
             Json: args.Contains("--json"));
 
         List<BackendResult> results = [];
@@ -61,7 +61,7 @@ public static class LifecycleBenchmark
         }
 
         const int warmUp = 20;
-        using var mail = new Mailroom(FreePort());
+        using var mail = new Mailroom(BenchArgs.FreePort());
         await using var portal = new BenchPortal(backend == "azurite" ? "AzureStorage" : "InMemory", mail.Port);
         using var http = portal.CreateClient();
         http.Timeout = TimeSpan.FromMinutes(5);
@@ -263,24 +263,5 @@ public static class LifecycleBenchmark
 
         azurite.Refresh();
         return azurite.TotalProcessorTime;
-    }
-
-    private static int? IntOption(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : null;
-    }
-
-    private static string? StringOption(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
