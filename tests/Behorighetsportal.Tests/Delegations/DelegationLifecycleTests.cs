@@ -145,7 +145,12 @@ public sealed class DelegationLifecycleTests : IDisposable
         using var response = await DelegationFlow.RevokeAsync(app, Demo.Anna, id);
         using var completion = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var instance = await app.Durable.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, completion.Token);
-        await Task.Delay(startsAt - DateTime.UtcNow + TimeSpan.FromSeconds(2));
+        // Past the start instant (already past, on a slow machine: no negative delay).
+        var untilPastStart = startsAt - DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        if (untilPastStart > TimeSpan.Zero)
+        {
+            await Task.Delay(untilPastStart);
+        }
 
         // Assert: the start instant has passed; it never became active, and the delegate heard nothing.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
