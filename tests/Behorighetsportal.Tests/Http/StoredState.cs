@@ -89,7 +89,7 @@ public sealed record StoredState(
     /// is under way, so the state is not settled however still it looks — on a loaded machine a send can take longer
     /// than <see cref="SettleTime"/>.
     /// </summary>
-    private static async Task<bool> SideEffectInFlightAsync(PortalApp app)
+    public static async Task<bool> SideEffectInFlightAsync(PortalApp app)
     {
         await foreach (var _ in app.Storage.Table(TableNames.OneTimeActions).QueryAsync<TableEntity>("Done eq false", select: ["PartitionKey"]))
         {
