@@ -121,17 +121,13 @@ public sealed class OrderRepository(StorageAccount storage)
         DecideApprovalAsync(orderId, decision, null, cancellationToken);
 
     public Task<(Order Order, bool Recorded)> DecideApprovalAsync(string orderId, Decision decision, AuditEntry? history, CancellationToken cancellationToken = default) =>
-        UpdateAsync(orderId, order => order.Approval is null && order.Status == OrderStatus.PendingApproval
-            ? order with { Approval = decision }
-            : null, history, cancellationToken);
+        UpdateAsync(orderId, Approve(decision), history, cancellationToken);
 
     public Task<(Order Order, bool Recorded)> DecideAttestationAsync(string orderId, Decision decision, CancellationToken cancellationToken = default) =>
         DecideAttestationAsync(orderId, decision, null, cancellationToken);
 
     public Task<(Order Order, bool Recorded)> DecideAttestationAsync(string orderId, Decision decision, AuditEntry? history, CancellationToken cancellationToken = default) =>
-        UpdateAsync(orderId, order => order.Attestation is null && order.Status == OrderStatus.PendingAttestation
-            ? order with { Attestation = decision }
-            : null, history, cancellationToken);
+        UpdateAsync(orderId, Attest(decision), history, cancellationToken);
 
     /// <summary>Cancels an order that is not yet active.</summary>
     public Task<(Order Order, bool Recorded)> CancelAsync(string orderId, string by, CancellationToken cancellationToken = default) =>
@@ -145,24 +141,20 @@ public sealed class OrderRepository(StorageAccount storage)
     /// write needs no second read.
     /// </summary>
     public Task<(Order Order, bool Recorded)> DecideApprovalAsync(Order read, Decision decision, AuditEntry? history, CancellationToken cancellationToken = default) =>
-        UpdateAsync(read.OrderId, order => order.Approval is null && order.Status == OrderStatus.PendingApproval
-            ? order with { Approval = decision }
-            : null, history, cancellationToken, read);
+        UpdateAsync(read.OrderId, Approve(decision), history, cancellationToken, read);
 
     public Task<(Order Order, bool Recorded)> DecideAttestationAsync(Order read, Decision decision, AuditEntry? history, CancellationToken cancellationToken = default) =>
-        UpdateAsync(read.OrderId, order => order.Attestation is null && order.Status == OrderStatus.PendingAttestation
-            ? order with { Attestation = decision }
-            : null, history, cancellationToken, read);
+        UpdateAsync(read.OrderId, Attest(decision), history, cancellationToken, read);
 
     public Task<(Order Order, bool Recorded)> MoveToAsync(Order read, OrderStatus status, AuditEntry? history, CancellationToken cancellationToken = default) =>
-        UpdateAsync(read.OrderId, order => order.Status.IsFinal() || order.Status == status ? null : order with { Status = status }, history, cancellationToken, read);
+        UpdateAsync(read.OrderId, MoveTo(status), history, cancellationToken, read);
 
     /// <summary>Moves the order to a status, never out of a final one (a cancellation that won stays).</summary>
     public Task<(Order Order, bool Recorded)> MoveToAsync(string orderId, OrderStatus status, CancellationToken cancellationToken = default) =>
         MoveToAsync(orderId, status, null, cancellationToken);
 
     public Task<(Order Order, bool Recorded)> MoveToAsync(string orderId, OrderStatus status, AuditEntry? history, CancellationToken cancellationToken = default) =>
-        UpdateAsync(orderId, order => order.Status.IsFinal() || order.Status == status ? null : order with { Status = status }, history, cancellationToken);
+        UpdateAsync(orderId, MoveTo(status), history, cancellationToken);
 
     /// <summary>The order in progress for an engagement, if any.</summary>
     public async Task<Order?> InProgressForAsync(string hsaId, string engagementId, CancellationToken cancellationToken = default)
@@ -189,6 +181,17 @@ public sealed class OrderRepository(StorageAccount storage)
             }
         }
     }
+
+    // The changes, shared by the overloads that read the order and those given it. Each returns null for "leave as
+    // is"; all are monotonic (a decision once made stays, a status only moves on).
+    private static Func<Order, Order?> Approve(Decision decision) => order =>
+        order.Approval is null && order.Status == OrderStatus.PendingApproval ? order with { Approval = decision } : null;
+
+    private static Func<Order, Order?> Attest(Decision decision) => order =>
+        order.Attestation is null && order.Status == OrderStatus.PendingAttestation ? order with { Attestation = decision } : null;
+
+    private static Func<Order, Order?> MoveTo(OrderStatus status) => order =>
+        order.Status.IsFinal() || order.Status == status ? null : order with { Status = status };
 
     private async Task<(Order Order, bool Recorded)> UpdateAsync(
         string orderId, Func<Order, Order?> change, AuditEntry? history, CancellationToken cancellationToken, Order? read = null)
