@@ -57,6 +57,8 @@ public static class PortalServices
         services.AddSingleton<PersonReconciler>();
         services.AddSingleton<InitialPasswordVault>();
         services.AddSingleton<UserServiceActivation>();
+        services.AddSingleton<OrderActivation>();
+        services.AddSingleton<InitialPasswordNotice>();
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<CallerReader>();
@@ -100,6 +102,7 @@ public static class PortalServices
 
         registry.AddOrchestrator<KivImportOrchestrator>();
         registry.AddActivity<ApplyKivChunkActivity>();
+        registry.AddActivity<ActivatePolicyOrdersActivity>();
         registry.AddActivity<CompleteKivImportActivity>();
 
         registry.AddOrchestrator<NightlyReconciliationOrchestrator>();

@@ -1,6 +1,7 @@
 using Behorighetsportal.Durable;
 using Behorighetsportal.Kiv;
 using Behorighetsportal.Leavers;
+using Behorighetsportal.Policies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -34,6 +35,17 @@ public sealed class KivFunctions(KivImportEndpoints imports)
         using (OrchestrationStarter.Use(durable))
         {
             return await Activity.RunAsync<ApplyKivChunkActivity, KivChunk, KivChunkResult>(input, instanceId, function);
+        }
+    }
+
+    // Activation starts a workflow for an order KiV has moved or ended meanwhile: it lends its durable client too.
+    [Function(nameof(ActivatePolicyOrdersActivity))]
+    public static async Task<int> ActivatePolicyOrders(
+        [ActivityTrigger] PolicyActivationBatch input, string instanceId, [DurableClient] DurableTaskClient durable, FunctionContext function)
+    {
+        using (OrchestrationStarter.Use(durable))
+        {
+            return await Activity.RunAsync<ActivatePolicyOrdersActivity, PolicyActivationBatch, int>(input, instanceId, function);
         }
     }
 

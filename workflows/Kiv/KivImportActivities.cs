@@ -23,11 +23,11 @@ public sealed class ApplyKivChunkActivity(
 
     public override async Task<KivChunkResult> RunAsync(TaskActivityContext context, KivChunk input)
     {
-        var total = new KivChunkResult(0, 0);
+        var total = new KivChunkResult(0, 0, []);
         for (var chunk = input.Chunk; chunk < input.Chunk + Math.Max(1, input.Count); chunk++)
         {
             var result = await ApplyAsync(input.ImportId, input.Section, chunk);
-            total = new KivChunkResult(total.Changed + result.Changed, total.PolicyChanges + result.PolicyChanges);
+            total = new KivChunkResult(total.Changed + result.Changed, total.PolicyChanges + result.PolicyChanges, [.. total.DueNow!, .. result.DueNow!]);
         }
 
         return total;
@@ -37,6 +37,7 @@ public sealed class ApplyKivChunkActivity(
     {
         var changed = 0;
         var policyChanges = 0;
+        IReadOnlyList<string> dueNow = [];
         switch (section)
         {
             case KivSections.OrgUnits:
@@ -66,14 +67,15 @@ public sealed class ApplyKivChunkActivity(
                 {
                     var tree = await directory.GetOrgTreeAsync();
                     var evaluated = await engine.EvaluateEngagementsAsync(applied, await policies.ListAsync(), tree, CancellationToken.None);
-                    policyChanges = (await engine.ApplyAsync(evaluated, starter.Client, CancellationToken.None)).Count;
+                    var application = await engine.ApplyAsync(evaluated, starter.Client, batchDueNow: true, CancellationToken.None);
+                    (policyChanges, dueNow) = (application.Applied.Count, application.DueNow);
                 }
 
                 break;
         }
 
         await imports.RecordChunkAsync(importId, section, chunk, changed, policyChanges, CancellationToken.None);
-        return new KivChunkResult(changed, policyChanges);
+        return new KivChunkResult(changed, policyChanges, dueNow);
     }
 
     private async Task ScheduleEndAsync(Engagement engagement, DateOnly endDate)

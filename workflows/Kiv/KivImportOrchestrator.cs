@@ -1,3 +1,4 @@
+using Behorighetsportal.Policies;
 using Microsoft.DurableTask;
 
 namespace Behorighetsportal.Kiv;
@@ -7,12 +8,15 @@ public sealed record KivImportInput(string ImportId, IReadOnlyDictionary<string,
 /// <summary>Chunks <c>Chunk</c> to <c>Chunk + Count - 1</c> of a section, applied by one activity.</summary>
 public sealed record KivChunk(string ImportId, string Section, int Chunk, int Count = 1);
 
-public sealed record KivChunkResult(int Changed, int PolicyChanges);
+/// <summary>What chunks changed; <see cref="DueNow"/> are the policy orders they placed whose start date has come.</summary>
+public sealed record KivChunkResult(int Changed, int PolicyChanges, IReadOnlyList<string>? DueNow = null);
 
 /// <summary>
 /// A KiV batch, instance id = import id: units, then people, then engagements (each may refer to the ones
 /// before), a few chunks at a time; the engagement chunks also run the assignment policies for what changed
-/// (R5). Idempotent end to end: an unchanged row is not written, a finished chunk is counted once.
+/// (R5). Policy orders whose start date has come are activated right after the chunk that placed them, many per
+/// activity, so the import is complete when the people it brought in have their user services and their managers
+/// the password emails. Idempotent end to end: an unchanged row is not written, a finished chunk is counted once.
 /// </summary>
 public sealed class KivImportOrchestrator : TaskOrchestrator<KivImportInput, KivChunkResult>
 {
@@ -27,6 +31,9 @@ public sealed class KivImportOrchestrator : TaskOrchestrator<KivImportInput, Kiv
     /// and the region's 55 000 people are over a thousand chunks).
     /// </summary>
     public const int ChunksPerActivity = 8;
+
+    /// <summary>Policy orders per activation activity: a few seconds of work, a small activity input.</summary>
+    public const int OrdersPerActivation = 100;
 
     public override async Task<KivChunkResult> RunAsync(TaskOrchestrationContext context, KivImportInput input)
     {
@@ -50,7 +57,7 @@ public sealed class KivImportOrchestrator : TaskOrchestrator<KivImportInput, Kiv
                     (changed, policyChanges) = (changed + done.Result.Changed, policyChanges + done.Result.PolicyChanges);
                 }
 
-                running.Add(context.CallActivityAsync<KivChunkResult>(nameof(ApplyKivChunkActivity), chunk));
+                running.Add(ApplyAsync(context, chunk));
             }
 
             foreach (var result in await Task.WhenAll(running))
@@ -61,5 +68,17 @@ public sealed class KivImportOrchestrator : TaskOrchestrator<KivImportInput, Kiv
 
         await context.CallActivityAsync(nameof(CompleteKivImportActivity), input.ImportId);
         return new KivChunkResult(changed, policyChanges);
+    }
+
+    /// <summary>Applies the chunks, then activates the policy orders they placed that are due now.</summary>
+    private static async Task<KivChunkResult> ApplyAsync(TaskOrchestrationContext context, KivChunk chunk)
+    {
+        var result = await context.CallActivityAsync<KivChunkResult>(nameof(ApplyKivChunkActivity), chunk);
+        foreach (var due in (result.DueNow ?? []).Chunk(OrdersPerActivation))
+        {
+            await context.CallActivityAsync<int>(nameof(ActivatePolicyOrdersActivity), new PolicyActivationBatch(due, context.CurrentUtcDateTime));
+        }
+
+        return result;
     }
 }

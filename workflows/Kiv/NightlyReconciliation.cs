@@ -68,7 +68,7 @@ public sealed class ReconcileOrgUnitActivity(
         var today = StockholmTime.Today(clock);
         var engagements = await directory.GetEngagementsInUnitAsync(orgUnitId);
         var tree = await directory.GetOrgTreeAsync();
-        var changes = await engine.ApplyAsync(await engine.EvaluateAsync(engagements, await policies.ListAsync(), tree, CancellationToken.None), starter.Client, CancellationToken.None);
+        var changes = (await engine.ApplyAsync(await engine.EvaluateAsync(engagements, await policies.ListAsync(), tree, CancellationToken.None), starter.Client, batchDueNow: false, CancellationToken.None)).Applied;
 
         var timers = 0;
         var rightsEnded = 0;

@@ -140,95 +140,25 @@ public sealed class NotifyOrdererActivity(
     }
 }
 
-/// <summary>
-/// Switches the user service on (R4) and queues it for the AD connector, exactly once per order. The order
-/// becomes Active — with "Activated" in its history — before the user service does, in one conditional write: from
-/// then on a cancellation is refused, so an active account never belongs to a cancelled order.
-/// </summary>
-public sealed class ActivateUserServiceActivity(
-    OrderRepository orders, DirectoryRepository directory, UserServiceActivation activation, ILogger<ActivateUserServiceActivity> logger)
-    : TaskActivity<ActivationRequest, ActivationResult>
+/// <summary>Switches the user service on (R4) and queues it for the AD connector, exactly once per order (<see cref="OrderActivation"/>).</summary>
+public sealed class ActivateUserServiceActivity(OrderRepository orders, OrderActivation activation) : TaskActivity<ActivationRequest, ActivationResult>
 {
     public override async Task<ActivationResult> RunAsync(TaskActivityContext context, ActivationRequest input)
     {
-        var at = new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc));
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
-        Person? person = null;
-        if (order.Status != OrderStatus.Active)
-        {
-            person = await directory.GetPersonAsync(order.IdentityId);
-            if (UserServiceActivation.CheckReady(person, order, at) is { } notReady)
-            {
-                return notReady;
-            }
-
-            bool moved;
-            (order, moved) = await orders.MoveToAsync(order, OrderStatus.Active, new AuditEntry(order.OrderId, at, "Activated", OrderStep.System));
-            if (order.Status != OrderStatus.Active)
-            {
-                return new ActivationResult(ActivationOutcome.Cancelled, false);
-            }
-
-            if (moved)
-            {
-                OrderLog.StepRecorded(logger, order.OrderId, "Activated", OrderStatus.Active);
-                PortalTelemetry.OrderStepRecorded(order.OrderId, OrderStatus.Active);
-            }
-        }
-
-        // The engagement's claim is left as it is: it names an order that is now final, so the next order for the
-        // engagement takes it over (OrderRepository.PlaceAsync) — cheaper than freeing it on every activation.
-        var result = await activation.ActivateAsync(order, at, person);
-        OrderLog.Activated(logger, order.OrderId, result.Outcome, result.NeedsInitialPassword);
-        return result;
+        var person = order.Status == OrderStatus.Active ? null : await activation.ReadPersonAsync(order);
+        return await activation.ActivateAsync(order, person, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)));
     }
 }
 
-/// <summary>
-/// R6: tells the line manager — and active delegates (R8) — that it is time to fetch the initial password, each
-/// with a signed link of their own.
-/// </summary>
-public sealed class SendInitialPasswordNoticeActivity(
-    OrderRepository orders, DirectoryRepository directory, CallerResolver callers, AuditLog audit, IEmailSender email, OneTimeActions once,
-    LinkSigner links, IOptions<PortalOptions> portal, TimeProvider clock, ILogger<SendInitialPasswordNoticeActivity> logger)
+/// <summary>R6: the initial-password notice to the holders of the manager's role (<see cref="InitialPasswordNotice"/>).</summary>
+public sealed class SendInitialPasswordNoticeActivity(OrderRepository orders, OrderActivation activation, InitialPasswordNotice notice)
     : TaskActivity<PasswordNoticeRequest, bool>
 {
-    /// <summary>How long the manager has to fetch the password before asking support for a new one.</summary>
-    public static readonly TimeSpan LinkLifetime = TimeSpan.FromDays(30);
-
     public override async Task<bool> RunAsync(TaskActivityContext context, PasswordNoticeRequest input)
     {
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
-        var person = await directory.GetPersonAsync(order.IdentityId) ?? throw new InvalidOperationException($"Order {order.OrderId}: identity not in the directory.");
-        var managerId = person.FindEngagement(order.EngagementId)?.ManagerHsaId;
-        if (managerId is null)
-        {
-            OrderLog.NoManagerForPassword(logger, order.OrderId);
-            return false;
-        }
-
-        var at = new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc));
-        var sent = false;
-        foreach (var (holderId, asDelegate) in await callers.ManagerRoleHoldersAsync(managerId, CancellationToken.None))
-        {
-            var recipient = await directory.GetIdentityAsync(holderId);
-            if (recipient is null)
-            {
-                continue;
-            }
-
-            sent |= await once.RunOnceAsync(order.OrderId, "password-notice|" + holderId, at, async () =>
-            {
-                var token = links.Sign(new LinkToken(LinkPurpose.InitialPassword, order.OrderId, recipient.HsaId, at + LinkLifetime));
-                await email.SendAsync(OrderEmails.InitialPasswordNotice(recipient, person.Identity, order, portal.Value.Link("/api/passwords/" + token)));
-                // The time of sending, not the activation instant: the audit row key is time and step, so one
-                // instant for every holder of the role would keep only the first recipient's entry.
-                await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(), "InitialPasswordNoticeSent", OrderStep.System,
-                    "Till " + recipient.HsaId + (asDelegate ? " som delegat för " + managerId : "")));
-            });
-        }
-
-        OrderLog.PasswordNoticeSent(logger, order.OrderId);
-        return sent;
+        var person = await activation.ReadPersonAsync(order) ?? throw new InvalidOperationException($"Order {order.OrderId}: identity not in the directory.");
+        return await notice.SendAsync(order, person, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)));
     }
 }

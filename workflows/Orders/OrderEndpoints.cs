@@ -3,6 +3,7 @@ using Behorighetsportal.Audit;
 using Behorighetsportal.Durable;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
+using Behorighetsportal.Policies;
 using Behorighetsportal.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask;
@@ -195,8 +196,11 @@ public sealed class OrderEndpoints(
             OrderLog.Cancelled(logger, order.OrderId, caller.HsaId);
         }
 
+        // A policy order due at once is activated together with others and has no workflow of its own
+        // (ActivatePolicyOrdersActivity): the cancellation stored above is all it reads.
         if (!await DurableSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.CancelRequested,
-                new DecisionEvent(DecisionOutcome.Rejected, caller.HsaId), logger, cancellationToken))
+                new DecisionEvent(DecisionOutcome.Rejected, caller.HsaId), logger, cancellationToken)
+            && !(PolicyRules.IsPolicyOrder(order.OrderId) && await durable.GetInstanceAsync(order.OrderId, cancellationToken) is null))
         {
             return Problems.TryAgain("Beställningen är avbruten men arbetsflödet kunde inte nås just nu. Skicka avbrottet igen om en stund.");
         }

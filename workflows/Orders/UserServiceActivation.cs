@@ -36,7 +36,7 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var identities = storage.Table(TableNames.Identities);
-        person ??= await directory.GetPersonAsync(order.IdentityId, cancellationToken)
+        person ??= await directory.GetPersonForEngagementAsync(order.IdentityId, order.EngagementId, cancellationToken)
             ?? throw new InvalidOperationException($"Order {order.OrderId}: identity is no longer in the directory.");
         var today = StockholmTime.DateOn(at);
         var notReady = NotReady(person, order, today);
@@ -81,6 +81,7 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
         List<TableTransactionAction> batch =
         [
             new(TableTransactionActionType.UpsertReplace, DirectoryRepository.ToEntity(service)),
+            new(TableTransactionActionType.UpsertReplace, DirectoryRepository.HasUserServices(order.IdentityId)),
             new(TableTransactionActionType.Add, marker),
         ];
         if (sealedPassword is not null)

@@ -77,5 +77,7 @@ public static class PolicyRules
         };
     }
 
-    public static bool IsPolicyGiven(UserService service) => service.OrderId?.StartsWith(OrderPrefix, StringComparison.Ordinal) == true;
+    public static bool IsPolicyGiven(UserService service) => service.OrderId is { } orderId && IsPolicyOrder(orderId);
+
+    public static bool IsPolicyOrder(string orderId) => orderId.StartsWith(OrderPrefix, StringComparison.Ordinal);
 }

@@ -132,7 +132,7 @@ public sealed class PolicyEndpoints(
         }
 
         await policies.UpsertAsync(candidate, cancellationToken);
-        await engine.ApplyAsync(changes, durable, cancellationToken);
+        await engine.ApplyAsync(changes, durable, batchDueNow: false, cancellationToken);
         return Results.Json(new PolicySaved(View(candidate), preview), JsonBody.Options);
     }
 

@@ -7,6 +7,9 @@ using Microsoft.Extensions.Options;
 
 namespace Behorighetsportal.Policies;
 
+/// <summary>What <see cref="PolicyEngine.ApplyAsync"/> did: the changes carried out, and the orders left for the caller to activate now.</summary>
+public sealed record PolicyApplication(IReadOnlyList<PolicyChange> Applied, IReadOnlyList<string> DueNow);
+
 /// <summary>
 /// Evaluates assignment policies over engagements (R5) and carries out what they say: a gained or changed level
 /// becomes an order that needs neither approval nor attestation, activated on the start date (R4) with the R6
@@ -110,27 +113,37 @@ public sealed class PolicyEngine(
         return changes;
     }
 
-    /// <summary>Carries out the changes; returns those that were started (an engagement busy with an order is left).</summary>
-    public async Task<IReadOnlyList<PolicyChange>> ApplyAsync(
-        IReadOnlyList<(PolicyChange Change, Person Person)> changes, DurableTaskClient durable, CancellationToken cancellationToken)
+    /// <summary>
+    /// Carries out the changes; answers those that were carried out (an engagement busy with an order is left). Each
+    /// order gets a workflow of its own that waits for its start date — except, when <paramref name="batchDueNow"/>,
+    /// orders whose start date has come: the caller activates those many at a time with
+    /// <see cref="ActivatePolicyOrdersActivity"/> (a region's import places thousands, and a workflow each was most of
+    /// its cost). Placing is safe to repeat: an order placed by an earlier try is answered again as due or, when it
+    /// lacks one, given its workflow.
+    /// </summary>
+    public async Task<PolicyApplication> ApplyAsync(
+        IReadOnlyList<(PolicyChange Change, Person Person)> changes, DurableTaskClient durable, bool batchDueNow, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var today = StockholmTime.DateOn(now);
-        var applied = new bool[changes.Count];
+        var outcomes = new (bool Applied, string? DueNow)[changes.Count];
 
         // Each change is about its own engagement, so they go a few at a time.
         await Parallel.ForEachAsync(Enumerable.Range(0, changes.Count), Options(cancellationToken),
-            async (i, token) => applied[i] = await ApplyOneAsync(changes[i].Change, changes[i].Person, durable, now, today, token));
-        return changes.Where((_, i) => applied[i]).Select(c => c.Change).ToList();
+            async (i, token) => outcomes[i] = await ApplyOneAsync(changes[i].Change, changes[i].Person, durable, batchDueNow, now, today, token));
+        return new PolicyApplication(
+            changes.Where((_, i) => outcomes[i].Applied).Select(c => c.Change).ToList(),
+            outcomes.Select(o => o.DueNow).OfType<string>().ToList());
     }
 
-    private async Task<bool> ApplyOneAsync(PolicyChange change, Person person, DurableTaskClient durable, DateTimeOffset now, DateOnly today, CancellationToken cancellationToken)
+    private async Task<(bool Applied, string? DueNow)> ApplyOneAsync(
+        PolicyChange change, Person person, DurableTaskClient durable, bool batchDueNow, DateTimeOffset now, DateOnly today, CancellationToken cancellationToken)
     {
         var engagement = person.FindEngagement(change.EngagementId)!;
         if (change.Kind == PolicyChangeKind.Lose)
         {
             await InactivateAsync(person, engagement, now, cancellationToken);
-            return true;
+            return (true, null);
         }
 
         var activationDate = OrderRules.ActivationDate(today, engagement);
@@ -139,29 +152,45 @@ public sealed class PolicyEngine(
             person.Identity.HsaId, engagement.EngagementId, change.ToLevel!, today, activationDate,
             OrdererId: "policy:" + change.PolicyId, ApproverId: null, RequiresApproval: false,
             Comment: "tilldelningspolicy " + change.PolicyId, PlacedAt: now, Status: OrderStatus.WaitingForStartDate);
+        var batched = batchDueNow && StockholmTime.StartOfDayUtc(activationDate) <= now.UtcDateTime;
         if (await orders.GetAsync(order.OrderId, cancellationToken) is { } placed)
         {
-            // Placed by an earlier try that stopped before its workflow started (activities run at least once).
-            if (placed.Status == OrderStatus.WaitingForStartDate && await durable.GetInstanceAsync(placed.OrderId, cancellationToken) is null)
+            // Placed by an earlier try that stopped before its workflow started or its batch was handed over
+            // (activities run at least once). Activating twice is harmless; losing the activation is not.
+            if (placed.Status == OrderStatus.WaitingForStartDate)
             {
-                await StartAsync(placed, durable, cancellationToken);
+                if (batched)
+                {
+                    return (false, placed.OrderId);
+                }
+
+                if (await durable.GetInstanceAsync(placed.OrderId, cancellationToken) is null)
+                {
+                    await StartWorkflowAsync(placed, durable, cancellationToken);
+                }
             }
 
-            return false;
+            return (false, null);
         }
 
-        if (await orders.PlaceAsync(order, cancellationToken) == PlaceResult.EngagementBusy)
+        var placedEntry = new AuditEntry(order.OrderId, now, "Placed", "tilldelningspolicy " + change.PolicyId,
+            $"Nivå {order.Level}, aktivering {DirectoryRepository.Format(activationDate)}, utan godkännande och attest (R5)");
+        if (await orders.PlaceAsync(order, placedEntry, cancellationToken) == PlaceResult.EngagementBusy)
         {
-            return false;
+            return (false, null);
         }
 
-        await audit.AppendAsync(new AuditEntry(order.OrderId, now, "Placed", "tilldelningspolicy " + change.PolicyId,
-            $"Nivå {order.Level}, aktivering {DirectoryRepository.Format(activationDate)}, utan godkännande och attest (R5)"), cancellationToken);
-        await StartAsync(order, durable, cancellationToken);
-        return true;
+        if (batched)
+        {
+            return (true, order.OrderId);
+        }
+
+        await StartWorkflowAsync(order, durable, cancellationToken);
+        return (true, null);
     }
 
-    private async Task StartAsync(Order order, DurableTaskClient durable, CancellationToken cancellationToken)
+    /// <summary>Starts the order's own workflow: it waits for the start date (R4), then activates.</summary>
+    public async Task StartWorkflowAsync(Order order, DurableTaskClient durable, CancellationToken cancellationToken)
     {
         var settings = workflow.Value;
         await durable.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator),

@@ -26,7 +26,7 @@ public sealed class KivImportTests : IDisposable
         engagements = new[] { new { engagementId = "ENG-0099", hsaId = Olle, orgUnitId = "SU-NEO", title, startDate, endDate = (string?)null, managerHsaId } },
     };
 
-    private static async Task<KivImportProgress> WaitForCompletionAsync(HttpClient kiv, string location)
+    internal static async Task<KivImportProgress> WaitForCompletionAsync(HttpClient kiv, string location)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         KivImportProgress? progress;
