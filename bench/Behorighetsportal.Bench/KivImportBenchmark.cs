@@ -26,8 +26,8 @@ public static class KivImportBenchmark
         var units = BenchArgs.Number(args, "--units") ?? 400;
         var storage = BenchArgs.Text(args, "--storage") ?? "UseDevelopmentStorage=true";
 
-        // Without the region's policies the run measures the directory import alone, without the policy orders'
-        // orders (a quarter of the engagements match a policy; those that have started are activated during the import).
+        // Without the region's policies the run measures the directory import alone, without the policy orders (a
+        // quarter of the engagements match a policy; those that have started are activated during the import).
         var withPolicies = !args.Contains("--no-policies");
         var region = GeneratedRegion.Create(identities, units);
         using var smtp = SimpleSmtpServer.Start(BenchArgs.FreePort());
