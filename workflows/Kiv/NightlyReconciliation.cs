@@ -10,12 +10,14 @@ namespace Behorighetsportal.Kiv;
 /// <summary>The night's run over every org unit, for what a KiV batch missed.</summary>
 public sealed record NightlyInput(DateOnly Day);
 
-public sealed record UnitReconciled(int Engagements, int PolicyChanges, int EndTimers, int RightsEnded);
+/// <summary>What a unit's reconciliation did; <see cref="DueNow"/> are the policy orders it placed whose start date has come.</summary>
+public sealed record UnitReconciled(int Engagements, int PolicyChanges, int EndTimers, int RightsEnded, IReadOnlyList<string>? DueNow = null);
 
 /// <summary>
 /// Instance id <c>NIGHTLY-{day}</c>, and a second start the same night does nothing: one activity per org unit, a few
 /// at a time, runs the same reconciliation a KiV import runs for what it changed — policies (R5), end timers for
-/// engagements with a last day, and the delegations and orderer roles of movers and leavers.
+/// engagements with a last day, and the delegations and orderer roles of movers and leavers. Policy orders whose start
+/// date has come are activated after each round of units, many per activity, as a KiV import does.
 /// </summary>
 public sealed class NightlyReconciliationOrchestrator : TaskOrchestrator<NightlyInput, UnitReconciled>
 {
@@ -42,10 +44,17 @@ public sealed class NightlyReconciliationOrchestrator : TaskOrchestrator<Nightly
         var total = new UnitReconciled(0, 0, 0, 0);
         foreach (var batch in units.Chunk(Parallelism))
         {
+            List<string> dueNow = [];
             foreach (var result in await Task.WhenAll(batch.Select(unit => context.CallActivityAsync<UnitReconciled>(nameof(ReconcileOrgUnitActivity), unit))))
             {
                 total = new UnitReconciled(total.Engagements + result.Engagements, total.PolicyChanges + result.PolicyChanges,
                     total.EndTimers + result.EndTimers, total.RightsEnded + result.RightsEnded);
+                dueNow.AddRange(result.DueNow ?? []);
+            }
+
+            foreach (var due in dueNow.Chunk(KivImportOrchestrator.OrdersPerActivation))
+            {
+                await context.CallActivityAsync<int>(nameof(ActivatePolicyOrdersActivity), new PolicyActivationBatch(due, context.CurrentUtcDateTime));
             }
         }
 
@@ -68,7 +77,8 @@ public sealed class ReconcileOrgUnitActivity(
         var today = StockholmTime.Today(clock);
         var engagements = await directory.GetEngagementsInUnitAsync(orgUnitId);
         var tree = await directory.GetOrgTreeAsync();
-        var changes = (await engine.ApplyAsync(await engine.EvaluateAsync(engagements, await policies.ListAsync(), tree, CancellationToken.None), starter.Client, batchDueNow: false, CancellationToken.None)).Applied;
+        var application = await engine.ApplyAsync(
+            await engine.EvaluateAsync(engagements, await policies.ListAsync(), tree, CancellationToken.None), starter.Client, batchDueNow: true, CancellationToken.None);
 
         var timers = 0;
         var rightsEnded = 0;
@@ -90,6 +100,6 @@ public sealed class ReconcileOrgUnitActivity(
             rightsEnded += await reconciler.ReconcileAsync(hsaId, today);
         }
 
-        return new UnitReconciled(engagements.Count, changes.Count, timers, rightsEnded);
+        return new UnitReconciled(engagements.Count, application.Applied.Count, timers, rightsEnded, application.DueNow);
     }
 }
