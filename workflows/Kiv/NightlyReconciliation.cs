@@ -7,8 +7,11 @@ using Microsoft.DurableTask.Client;
 
 namespace Behorighetsportal.Kiv;
 
-/// <summary>The night's run over every org unit, for what a KiV batch missed.</summary>
-public sealed record NightlyInput(DateOnly Day);
+/// <summary>
+/// The night's run over every org unit, for what a KiV batch missed; or, with <see cref="Units"/>, the same run over
+/// the units a changed assignment policy covers (old and new version), started by saving it.
+/// </summary>
+public sealed record NightlyInput(DateOnly Day, IReadOnlyList<string>? Units = null);
 
 /// <summary>What a unit's reconciliation did; <see cref="DueNow"/> are the policy orders it placed whose start date has come.</summary>
 public sealed record UnitReconciled(int Engagements, int PolicyChanges, int EndTimers, int RightsEnded, IReadOnlyList<string>? DueNow = null);
@@ -25,6 +28,19 @@ public sealed class NightlyReconciliationOrchestrator : TaskOrchestrator<Nightly
 
     public static string InstanceIdFor(DateOnly day) => $"NIGHTLY-{day:yyyyMMdd}";
 
+    /// <summary>
+    /// Re-evaluates the units a saved policy covers, in the background: a policy over a whole administration covers
+    /// thousands of engagements, more than a request should place orders for (and a request that dies half-way
+    /// would leave the rest to the night). Each save gets a run of its own; a repeated one finds nothing left to do.
+    /// </summary>
+    public static async Task<string> StartForPolicyAsync(DurableTaskClient client, string policyId, IReadOnlyList<string> units, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var instanceId = $"POLICY-{policyId}-{now.UtcDateTime:yyyyMMddHHmmssfffffff}";
+        await client.ScheduleNewOrchestrationInstanceAsync(nameof(NightlyReconciliationOrchestrator),
+            new NightlyInput(StockholmTime.DateOn(now), units), new StartOrchestrationOptions(instanceId), cancellationToken);
+        return instanceId;
+    }
+
     /// <summary>Starts the night's run unless it has been started already; false then.</summary>
     public static async Task<bool> StartAsync(DurableTaskClient client, DateOnly day, CancellationToken cancellationToken)
     {
@@ -40,7 +56,7 @@ public sealed class NightlyReconciliationOrchestrator : TaskOrchestrator<Nightly
 
     public override async Task<UnitReconciled> RunAsync(TaskOrchestrationContext context, NightlyInput input)
     {
-        var units = await context.CallActivityAsync<List<string>>(nameof(ListOrgUnitsActivity), input.Day);
+        var units = input.Units ?? await context.CallActivityAsync<List<string>>(nameof(ListOrgUnitsActivity), input.Day);
         var total = new UnitReconciled(0, 0, 0, 0);
         foreach (var batch in units.Chunk(Parallelism))
         {

@@ -30,16 +30,20 @@ public sealed record PreviewEntry(string? HsaId, string Name, string EngagementI
 public sealed record PolicyPreview(
     string PolicyId, int Covered, IReadOnlyList<PreviewEntry> Gain, IReadOnlyList<PreviewEntry> Lose, IReadOnlyList<PreviewEntry> Change);
 
-public sealed record PolicySaved(PolicyView Policy, PolicyPreview Applied);
+/// <summary>
+/// A saved policy, what it changes and the run that carries that out in the background
+/// (<see cref="Kiv.NightlyReconciliationOrchestrator.StartForPolicyAsync"/>); its id is for operators and logs.
+/// </summary>
+public sealed record PolicySaved(PolicyView Policy, PolicyPreview Applied, string ReevaluationId);
 
 /// <summary>
-/// GET /api/policies, PUT /api/policies/{id} and POST /api/policies/{id}/preview (R5). Saving re-evaluates the
-/// engagements the old and the new policy cover; preview shows, without changing anything, who would gain, lose
-/// or change level.
+/// GET /api/policies, PUT /api/policies/{id} and POST /api/policies/{id}/preview (R5). Saving answers what changes
+/// for the engagements the old and the new policy cover and has a durable run carry it out; preview shows, without
+/// changing anything, who would gain, lose or change level.
 /// </summary>
 public sealed class PolicyEndpoints(
     CallerResolver callers, DirectoryRepository directory, PolicyRepository policies, PolicyEngine engine,
-    ServiceLevelCatalog levels, IOptions<PolicyOptions> options)
+    ServiceLevelCatalog levels, IOptions<PolicyOptions> options, TimeProvider clock)
 {
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -132,8 +136,10 @@ public sealed class PolicyEndpoints(
         }
 
         await policies.UpsertAsync(candidate, cancellationToken);
-        await engine.ApplyAsync(changes, durable, batchDueNow: false, cancellationToken);
-        return Results.Json(new PolicySaved(View(candidate), preview), JsonBody.Options);
+        var units = tree.Subtree(candidate.UnderOrgUnitId).Concat(existing is null ? [] : tree.Subtree(existing.UnderOrgUnitId))
+            .Select(u => u.Id).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var reevaluation = await Kiv.NightlyReconciliationOrchestrator.StartForPolicyAsync(durable, policyId, units, clock.GetUtcNow(), cancellationToken);
+        return Results.Json(new PolicySaved(View(candidate), preview, reevaluation), JsonBody.Options);
     }
 
     private static PolicyPreview Preview(string policyId, int covered, IReadOnlyList<(PolicyChange Change, Person Person)> changes, Caller caller)

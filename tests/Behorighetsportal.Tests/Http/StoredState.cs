@@ -75,7 +75,7 @@ public sealed record StoredState(
         {
             await Task.Delay(SettleTime);
             var current = await ReadAsync(app);
-            if ((current.SameAs(previous) && !await SideEffectInFlightAsync(app)) || DateTime.UtcNow > deadline)
+            if ((current.SameAs(previous) && !await SideEffectInFlightAsync(app) && !await BatchRunInProgressAsync(app)) || DateTime.UtcNow > deadline)
             {
                 return current;
             }
@@ -94,6 +94,25 @@ public sealed record StoredState(
         await foreach (var _ in app.Storage.Table(TableNames.OneTimeActions).QueryAsync<TableEntity>("Done eq false", select: ["PartitionKey"]))
         {
             return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether a run over many people (a KiV import, the nightly reconciliation or a saved policy's re-evaluation) is
+    /// still going: unlike an order's workflow it never waits for anyone, yet one of its activities can work longer
+    /// than <see cref="SettleTime"/> without anything to see.
+    /// </summary>
+    public static async Task<bool> BatchRunInProgressAsync(PortalApp app)
+    {
+        var query = new OrchestrationQuery { FetchInputsAndOutputs = false, Statuses = [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running] };
+        await foreach (var instance in app.Durable.GetAllInstancesAsync(query))
+        {
+            if (instance.Name is nameof(Behorighetsportal.Kiv.NightlyReconciliationOrchestrator) or nameof(Behorighetsportal.Kiv.KivImportOrchestrator))
+            {
+                return true;
+            }
         }
 
         return false;

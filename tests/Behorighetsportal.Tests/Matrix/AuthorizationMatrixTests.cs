@@ -454,7 +454,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             await Task.Delay(LateEffectsWindow);
             var current = await ReadAsync();
             var moved = previous.Differences(current);
-            if (moved.Count == 0 && !await StoredState.SideEffectInFlightAsync(world.App))
+            if (moved.Count == 0 && !await StoredState.SideEffectInFlightAsync(world.App) && !await StoredState.BatchRunInProgressAsync(world.App))
             {
                 _settleTime += clock.Elapsed;
                 return current;

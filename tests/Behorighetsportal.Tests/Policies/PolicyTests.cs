@@ -167,11 +167,15 @@ public sealed class PolicyTests : IDisposable
         var response = await gunilla.PutAsJsonAsync("/api/policies/POL-SU-VARD",
             new { administration = "SU", underOrgUnitId = "SU-MED", titles = DemoTitles, level = "Standard" });
 
-        // Assert
+        // Assert: the save answers at once and a durable run carries it out; Hugo has started, so his order is
+        // activated by that run itself.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var orderId = (await InstancesAsync(app)).Select(i => i.InstanceId).Single(id => id.Contains(Demo.HugoEngagement, StringComparison.Ordinal));
-        var instance = await app.Durable.WaitForInstanceCompletionAsync(orderId, getInputsAndOutputs: true);
-        Assert.Equal(OrderStatus.Active, instance.ReadOutputAs<OrderStatus>());
+        var saved = (await response.Content.ReadFromJsonAsync<PolicySaved>(Behorighetsportal.Http.JsonBody.Options))!;
+        Assert.Single(saved.Applied.Gain, g => g.EngagementId == Demo.HugoEngagement);
+        var run = await app.Durable.WaitForInstanceCompletionAsync(saved.ReevaluationId, getInputsAndOutputs: true);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        var orderId = $"{PolicyRules.OrderPrefix}{Demo.HugoEngagement}-STANDARD-{StockholmTime.Today(TimeProvider.System):yyyyMMdd}".ToUpperInvariant();
+        Assert.Equal(OrderStatus.Active, (await OrderFlow.GetAsync(app, Demo.Fredrik, orderId)).Status);
         var hugo = await app.Directory.GetPersonAsync(Demo.Hugo);
         var service = hugo!.FindUserService(Demo.HugoEngagement)!;
         Assert.Equal(("Standard", UserServiceStatus.Active), (service.Level, service.Status));
