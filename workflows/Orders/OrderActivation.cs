@@ -104,7 +104,7 @@ public sealed class InitialPasswordNotice(
         var sent = false;
         foreach (var (recipient, asDelegate) in await (holders ?? (id => HoldersAsync(id, cancellationToken)))(managerId))
         {
-            sent |= await once.RunOnceAsync(order.OrderId, "password-notice|" + recipient.HsaId, at, async () =>
+            sent |= await once.RunOnceAsync(order.OrderId, "password-notice|" + recipient.HsaId, clock.GetUtcNow(), async () =>
             {
                 var token = links.Sign(new LinkToken(LinkPurpose.InitialPassword, order.OrderId, recipient.HsaId, at + LinkLifetime));
                 await email.SendAsync(OrderEmails.InitialPasswordNotice(recipient, person.Identity, order, portal.Value.Link("/api/passwords/" + token)), cancellationToken);

@@ -23,7 +23,8 @@ public sealed record ProvisioningMessage(
 /// partition; the queue message goes out after it as a one-time action. A retried activity finds the marker
 /// and the completed action, and neither writes nor sends again.
 /// </summary>
-public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepository directory, InitialPasswordVault vault, OneTimeActions once)
+public sealed class UserServiceActivation(
+    StorageAccount storage, DirectoryRepository directory, InitialPasswordVault vault, OneTimeActions once, TimeProvider clock)
 {
     private const string MarkerPrefix = "provisioning|";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -50,7 +51,7 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
         }
 
         var needsInitialPassword = marker.GetBoolean("NeedsPassword") ?? false;
-        await once.RunOnceAsync(order.OrderId, "provisioning-message", at, async () =>
+        await once.RunOnceAsync(order.OrderId, "provisioning-message", clock.GetUtcNow(), async () =>
         {
             if (needsInitialPassword && sealedPassword is null)
             {
@@ -131,7 +132,7 @@ public sealed class UserServiceActivation(StorageAccount storage, DirectoryRepos
     {
         await directory.UpsertUserServiceAsync(service with { Status = UserServiceStatus.Inactivated, EndedOn = lastDay }, cancellationToken);
         var messageId = $"INACTIVATE-{service.EngagementId}-{lastDay:yyyyMMdd}";
-        await once.RunOnceAsync(service.EngagementId, messageId, at, () =>
+        await once.RunOnceAsync(service.EngagementId, messageId, clock.GetUtcNow(), () =>
             storage.Queue(QueueNames.Provisioning).SendMessageAsync(JsonSerializer.Serialize(new ProvisioningMessage(
                 messageId, "InactivateUserService", service.HsaId, service.EngagementId, service.Level, lastDay, null), Json), cancellationToken),
             cancellationToken);

@@ -74,7 +74,8 @@ public sealed class RequestAccessApprovalActivity(
 /// the request expires. Removes it from the approvers' lists and tells the person when it was not approved.
 /// </summary>
 public sealed class CloseAccessApprovalActivity(
-    AccessRequestRepository requests, AccessRequestTexts texts, DirectoryRepository directory, AuditLog audit, IEmailSender email, OneTimeActions once)
+    AccessRequestRepository requests, AccessRequestTexts texts, DirectoryRepository directory, AuditLog audit, IEmailSender email, OneTimeActions once,
+    TimeProvider clock)
     : TaskActivity<AccessRequestRef, AccessRequestStatus>
 {
     public override async Task<AccessRequestStatus> RunAsync(TaskActivityContext context, AccessRequestRef input)
@@ -100,7 +101,7 @@ public sealed class CloseAccessApprovalActivity(
             && await directory.GetIdentityAsync(request.SubjectId) is { } subject)
         {
             var summary = await texts.SummaryAsync(request);
-            await once.RunOnceAsync(request.RequestId, "outcome-notice", at,
+            await once.RunOnceAsync(request.RequestId, "outcome-notice", clock.GetUtcNow(),
                 () => email.SendAsync(AccessRequestEmails.NotApproved(subject, request, summary)));
         }
 

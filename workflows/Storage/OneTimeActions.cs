@@ -8,6 +8,8 @@ namespace Behorighetsportal.Storage;
 /// time: an email, a queue message. A caller first takes the action (a conditional insert: one of two
 /// concurrent callers wins), does it, then completes it. A take that was never completed — the process died
 /// in between — can be taken again after <see cref="Lease"/>, so a crash means a late retry, never silence.
+/// The <c>now</c> callers pass is the clock's, never a workflow's time: a retried activity gets the same workflow
+/// time as the attempt that crashed, so against it a crashed take would never expire.
 /// </summary>
 public sealed class OneTimeActions(StorageAccount storage)
 {

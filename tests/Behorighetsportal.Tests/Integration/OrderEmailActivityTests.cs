@@ -1,6 +1,7 @@
 using Behorighetsportal.Links;
 using Behorighetsportal.Orders;
 using Behorighetsportal.Passwords;
+using Behorighetsportal.Storage;
 using Behorighetsportal.Tests.Infrastructure;
 using Xunit;
 
@@ -179,6 +180,26 @@ public sealed class OrderEmailActivityTests : IAsyncLifetime
         Assert.Contains("ny beställning", email.Text, StringComparison.Ordinal);
         AssertSubjectNamesNoOne(email);
         Assert.Single(_context.Inbox.Messages);
+    }
+
+    [Fact]
+    public async Task SendInitialPasswordNoticeActivity_RetriedWithTheWorkflowsTimeAfterACrash_SendsOnceTheLeaseHasRunOut()
+    {
+        // Arrange: an attempt three minutes ago took the email and died before sending it. The retry carries the
+        // same workflow time as that attempt; the lease must still be measured by the clock.
+        var order = await PlaceHugoOrderAsync();
+        await _context.Orders.DecideApprovalAsync(order.OrderId, new Decision(DecisionOutcome.Approved, Demo.Fredrik, DateTimeOffset.UtcNow));
+        await _context.Get<UserServiceActivation>().ActivateAsync(order, DateTimeOffset.UtcNow);
+        var crashedAt = DateTimeOffset.UtcNow - OneTimeActions.Lease - TimeSpan.FromMinutes(1);
+        Assert.True(await _context.Get<OneTimeActions>().TryTakeAsync(order.OrderId, "password-notice|" + Demo.Fredrik, crashedAt));
+
+        // Act
+        var sent = await _context.Create<SendInitialPasswordNoticeActivity>()
+            .RunForOrderAsync(order.OrderId, new PasswordNoticeRequest(order.OrderId, crashedAt.UtcDateTime));
+
+        // Assert
+        Assert.True(sent);
+        Assert.Single(await _context.SettledEmailsToAsync(Fredrik));
     }
 
     [Fact]
