@@ -1,3 +1,4 @@
+using Behorighetsportal.Durable;
 using Microsoft.DurableTask;
 
 namespace Behorighetsportal.Delegations;
@@ -30,7 +31,7 @@ public sealed class DelegationLifecycleOrchestrator : TaskOrchestrator<Delegatio
         }
 
         var status = await context.CallActivityAsync<DelegationStatus>(nameof(StartDelegationActivity),
-            new DelegationStep(input.DelegationId, input.ManagerId, DelegationStatus.Active, context.CurrentUtcDateTime));
+            new DelegationStep(input.DelegationId, input.ManagerId, DelegationStatus.Active, context.CurrentUtcDateTime), ActivityRetry.Options);
         if (status != DelegationStatus.Active)
         {
             return status;
@@ -42,7 +43,7 @@ public sealed class DelegationLifecycleOrchestrator : TaskOrchestrator<Delegatio
         }
 
         return await context.CallActivityAsync<DelegationStatus>(nameof(EndDelegationActivity),
-            new DelegationStep(input.DelegationId, input.ManagerId, DelegationStatus.Ended, context.CurrentUtcDateTime));
+            new DelegationStep(input.DelegationId, input.ManagerId, DelegationStatus.Ended, context.CurrentUtcDateTime), ActivityRetry.Options);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Behorighetsportal.Durable;
 using Behorighetsportal.Policies;
 using Microsoft.DurableTask;
 
@@ -66,17 +67,17 @@ public sealed class KivImportOrchestrator : TaskOrchestrator<KivImportInput, Kiv
             }
         }
 
-        await context.CallActivityAsync(nameof(CompleteKivImportActivity), input.ImportId);
+        await context.CallActivityAsync(nameof(CompleteKivImportActivity), input.ImportId, ActivityRetry.Options);
         return new KivChunkResult(changed, policyChanges);
     }
 
     /// <summary>Applies the chunks, then activates the policy orders they placed that are due now.</summary>
     private static async Task<KivChunkResult> ApplyAsync(TaskOrchestrationContext context, KivChunk chunk)
     {
-        var result = await context.CallActivityAsync<KivChunkResult>(nameof(ApplyKivChunkActivity), chunk);
+        var result = await context.CallActivityAsync<KivChunkResult>(nameof(ApplyKivChunkActivity), chunk, ActivityRetry.Options);
         foreach (var due in (result.DueNow ?? []).Chunk(OrdersPerActivation))
         {
-            await context.CallActivityAsync<int>(nameof(ActivatePolicyOrdersActivity), new PolicyActivationBatch(due, context.CurrentUtcDateTime));
+            await context.CallActivityAsync<int>(nameof(ActivatePolicyOrdersActivity), new PolicyActivationBatch(due, context.CurrentUtcDateTime), ActivityRetry.Options);
         }
 
         return result;

@@ -56,12 +56,12 @@ public sealed class NightlyReconciliationOrchestrator : TaskOrchestrator<Nightly
 
     public override async Task<UnitReconciled> RunAsync(TaskOrchestrationContext context, NightlyInput input)
     {
-        var units = input.Units ?? await context.CallActivityAsync<List<string>>(nameof(ListOrgUnitsActivity), input.Day);
+        var units = input.Units ?? await context.CallActivityAsync<List<string>>(nameof(ListOrgUnitsActivity), input.Day, ActivityRetry.Options);
         var total = new UnitReconciled(0, 0, 0, 0);
         foreach (var batch in units.Chunk(Parallelism))
         {
             List<string> dueNow = [];
-            foreach (var result in await Task.WhenAll(batch.Select(unit => context.CallActivityAsync<UnitReconciled>(nameof(ReconcileOrgUnitActivity), unit))))
+            foreach (var result in await Task.WhenAll(batch.Select(unit => context.CallActivityAsync<UnitReconciled>(nameof(ReconcileOrgUnitActivity), unit, ActivityRetry.Options))))
             {
                 total = new UnitReconciled(total.Engagements + result.Engagements, total.PolicyChanges + result.PolicyChanges,
                     total.EndTimers + result.EndTimers, total.RightsEnded + result.RightsEnded);
@@ -70,7 +70,7 @@ public sealed class NightlyReconciliationOrchestrator : TaskOrchestrator<Nightly
 
             foreach (var due in dueNow.Chunk(KivImportOrchestrator.OrdersPerActivation))
             {
-                await context.CallActivityAsync<int>(nameof(ActivatePolicyOrdersActivity), new PolicyActivationBatch(due, context.CurrentUtcDateTime));
+                await context.CallActivityAsync<int>(nameof(ActivatePolicyOrdersActivity), new PolicyActivationBatch(due, context.CurrentUtcDateTime), ActivityRetry.Options);
             }
         }
 

@@ -29,7 +29,7 @@ public sealed class EngagementEndOrchestrator : TaskOrchestrator<EngagementEndIn
             await context.CreateTimer(wait == 0 ? input.EndsAtUtc : input.EndsAtUtc.AddSeconds(1), CancellationToken.None);
         }
 
-        return await context.CallActivityAsync<bool>(nameof(CloseEngagementActivity), input);
+        return await context.CallActivityAsync<bool>(nameof(CloseEngagementActivity), input, ActivityRetry.Options);
     }
 }
 

@@ -1,3 +1,4 @@
+using Behorighetsportal.Durable;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -29,12 +30,12 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         if (input.RequiresApproval)
         {
             var deadline = context.CurrentUtcDateTime + input.Timeouts.ApprovalExpiresAfter;
-            await context.CallActivityAsync(nameof(RequestApprovalActivity), new ApprovalRequest(orderId, deadline, Reminder: false));
+            await context.CallActivityAsync(nameof(RequestApprovalActivity), new ApprovalRequest(orderId, deadline, Reminder: false), ActivityRetry.Options);
 
             var approval = await WaitForDecisionAsync(
                 context, orderId, DecisionKind.Approval, deadline,
                 remindAt: context.CurrentUtcDateTime + input.Timeouts.ApprovalReminderAfter,
-                remind: () => context.CallActivityAsync(nameof(RequestApprovalActivity), new ApprovalRequest(orderId, deadline, Reminder: true)));
+                remind: () => context.CallActivityAsync(nameof(RequestApprovalActivity), new ApprovalRequest(orderId, deadline, Reminder: true), ActivityRetry.Options));
             if (approval is not { Outcome: DecisionOutcome.Approved })
             {
                 return await EndAsync(context, orderId, approval, "Approval");
@@ -74,7 +75,7 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             }
 
             activation = await context.CallActivityAsync<ActivationResult>(
-                nameof(ActivateUserServiceActivity), new ActivationRequest(orderId, context.CurrentUtcDateTime));
+                nameof(ActivateUserServiceActivity), new ActivationRequest(orderId, context.CurrentUtcDateTime), ActivityRetry.Options);
         }
 
         if (activation.Outcome != ActivationOutcome.Activated)
@@ -84,7 +85,7 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             if (activation.Outcome is ActivationOutcome.EngagementEnded or ActivationOutcome.NotYetStarted
                 && await StepAsync(context, new OrderStep(orderId, OrderStatus.Cancelled, reason, OrderStep.System, context.CurrentUtcDateTime)))
             {
-                await context.CallActivityAsync(nameof(NotifyOrdererActivity), new OrdererNotice(orderId, OrderStatus.Cancelled));
+                await context.CallActivityAsync(nameof(NotifyOrdererActivity), new OrdererNotice(orderId, OrderStatus.Cancelled), ActivityRetry.Options);
             }
 
             return OrderStatus.Cancelled;
@@ -93,7 +94,7 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         // Activation recorded the Active step itself, in the same write that made the order active.
         if (activation.NeedsInitialPassword)
         {
-            await context.CallActivityAsync(nameof(SendInitialPasswordNoticeActivity), new PasswordNoticeRequest(orderId, context.CurrentUtcDateTime));
+            await context.CallActivityAsync(nameof(SendInitialPasswordNoticeActivity), new PasswordNoticeRequest(orderId, context.CurrentUtcDateTime), ActivityRetry.Options);
         }
 
         OrderLog.LifecycleCompleted(log, orderId);
@@ -153,7 +154,7 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         // The deadline passed: close the decision in storage. A decision stored just before (its event
         // still on the way) holds, and so does a cancellation.
         var closed = await context.CallActivityAsync<ClosedDecision>(
-            nameof(ExpireDecisionActivity), new ExpireDecisionRequest(orderId, kind, context.CurrentUtcDateTime));
+            nameof(ExpireDecisionActivity), new ExpireDecisionRequest(orderId, kind, context.CurrentUtcDateTime), ActivityRetry.Options);
         return closed.Cancelled ? null : new DecisionEvent(closed.Decision!.Outcome, closed.Decision.By);
     }
 
@@ -178,14 +179,14 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             return OrderStatus.Cancelled;
         }
 
-        await context.CallActivityAsync(nameof(NotifyOrdererActivity), new OrdererNotice(orderId, status));
+        await context.CallActivityAsync(nameof(NotifyOrdererActivity), new OrdererNotice(orderId, status), ActivityRetry.Options);
         return status;
     }
 
     /// <summary>Records a step; false when the order had already ended (a cancellation won).</summary>
     private static async Task<bool> StepAsync(TaskOrchestrationContext context, OrderStep step)
     {
-        var status = await context.CallActivityAsync<OrderStatus>(nameof(RecordOrderStepActivity), step);
+        var status = await context.CallActivityAsync<OrderStatus>(nameof(RecordOrderStepActivity), step, ActivityRetry.Options);
         return status == step.Status;
     }
 }

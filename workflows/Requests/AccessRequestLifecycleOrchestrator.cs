@@ -1,3 +1,4 @@
+using Behorighetsportal.Durable;
 using Behorighetsportal.Orders;
 using Microsoft.DurableTask;
 
@@ -27,7 +28,7 @@ public sealed class AccessRequestLifecycleOrchestrator : TaskOrchestrator<Access
         {
             var deadline = context.CurrentUtcDateTime + input.ApprovalExpiresAfter;
             await context.CallActivityAsync(nameof(RequestAccessApprovalActivity),
-                new AccessRequestRef(input.SubjectId, input.RequestId, context.CurrentUtcDateTime, deadline));
+                new AccessRequestRef(input.SubjectId, input.RequestId, context.CurrentUtcDateTime, deadline), ActivityRetry.Options);
 
             using var waiting = new CancellationTokenSource();
             var decided = context.WaitForExternalEvent<DecisionEvent>(AccessRequestEvents.Decided, waiting.Token);
@@ -37,7 +38,7 @@ public sealed class AccessRequestLifecycleOrchestrator : TaskOrchestrator<Access
 
             // The decision is stored before its event is raised; on expiry the activity keeps one that raced in.
             var status = await context.CallActivityAsync<AccessRequestStatus>(nameof(CloseAccessApprovalActivity),
-                new AccessRequestRef(input.SubjectId, input.RequestId, context.CurrentUtcDateTime));
+                new AccessRequestRef(input.SubjectId, input.RequestId, context.CurrentUtcDateTime), ActivityRetry.Options);
             if (status != AccessRequestStatus.Approved)
             {
                 return status;
@@ -50,7 +51,7 @@ public sealed class AccessRequestLifecycleOrchestrator : TaskOrchestrator<Access
         }
 
         var granted = await context.CallActivityAsync<AccessRequestStatus>(nameof(GrantAccessActivity),
-            new AccessRequestRef(input.SubjectId, input.RequestId, context.CurrentUtcDateTime));
+            new AccessRequestRef(input.SubjectId, input.RequestId, context.CurrentUtcDateTime), ActivityRetry.Options);
         if (granted != AccessRequestStatus.Active || input.EndsAtUtc is not { } endsAt)
         {
             return granted;
@@ -58,6 +59,6 @@ public sealed class AccessRequestLifecycleOrchestrator : TaskOrchestrator<Access
 
         await context.CreateTimer(endsAt, CancellationToken.None);
         return await context.CallActivityAsync<AccessRequestStatus>(nameof(EndAccessActivity),
-            new AccessRequestRef(input.SubjectId, input.RequestId, context.CurrentUtcDateTime));
+            new AccessRequestRef(input.SubjectId, input.RequestId, context.CurrentUtcDateTime), ActivityRetry.Options);
     }
 }

@@ -28,8 +28,14 @@ public sealed class SmtpInbox : IDisposable
     private readonly SimpleSmtpServer _server;
 
     public SmtpInbox()
+        : this(FreePort())
     {
-        Port = FreePort();
+    }
+
+    /// <summary>An inbox on a given port: a test that first plays a relay that is down hands the port over.</summary>
+    public SmtpInbox(int port)
+    {
+        Port = port;
         _server = SimpleSmtpServer.Start(Port);
     }
 
