@@ -15,13 +15,12 @@ namespace Behorighetsportal.Orders;
 /// (Policies.ActivatePolicyOrdersActivity): switching the user service on (R4) and telling the manager it is time to
 /// fetch the initial password (R6). Both are safe to repeat: activities run at least once.
 /// </summary>
-public sealed class OrderActivation(
-    OrderRepository orders, DirectoryRepository directory, UserServiceActivation userServices, ILogger<OrderActivation> logger)
+public sealed class OrderActivation(OrderRepository orders, UserServiceActivation userServices, ILogger<OrderActivation> logger)
 {
     /// <summary>
     /// The order becomes Active — with "Activated" in its history — before the user service does, in one conditional
     /// write: from then on a cancellation is refused, so an active account never belongs to a cancelled order.
-    /// <paramref name="person"/> is the person as the caller has just read it (<see cref="DirectoryRepository.GetPersonForEngagementAsync"/>).
+    /// <paramref name="person"/> is the person as the caller has just read it.
     /// </summary>
     public async Task<ActivationResult> ActivateAsync(Order order, Person? person, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
@@ -52,10 +51,6 @@ public sealed class OrderActivation(
         OrderLog.Activated(logger, order.OrderId, result.Outcome, result.NeedsInitialPassword);
         return result;
     }
-
-    /// <summary>Reads the person the order is for as activation needs them: by point reads for a joiner.</summary>
-    public Task<Person?> ReadPersonAsync(Order order, CancellationToken cancellationToken = default) =>
-        directory.GetPersonForEngagementAsync(order.IdentityId, order.EngagementId, cancellationToken);
 }
 
 /// <summary>Who holds a manager's role today and gets the manager's emails: the manager and active delegates (R8).</summary>

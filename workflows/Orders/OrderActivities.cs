@@ -141,24 +141,25 @@ public sealed class NotifyOrdererActivity(
 }
 
 /// <summary>Switches the user service on (R4) and queues it for the AD connector, exactly once per order (<see cref="OrderActivation"/>).</summary>
-public sealed class ActivateUserServiceActivity(OrderRepository orders, OrderActivation activation) : TaskActivity<ActivationRequest, ActivationResult>
+public sealed class ActivateUserServiceActivity(OrderRepository orders, DirectoryRepository directory, OrderActivation activation)
+    : TaskActivity<ActivationRequest, ActivationResult>
 {
     public override async Task<ActivationResult> RunAsync(TaskActivityContext context, ActivationRequest input)
     {
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
-        var person = order.Status == OrderStatus.Active ? null : await activation.ReadPersonAsync(order);
+        var person = order.Status == OrderStatus.Active ? null : await directory.GetPersonAsync(order.IdentityId);
         return await activation.ActivateAsync(order, person, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)));
     }
 }
 
 /// <summary>R6: the initial-password notice to the holders of the manager's role (<see cref="InitialPasswordNotice"/>).</summary>
-public sealed class SendInitialPasswordNoticeActivity(OrderRepository orders, OrderActivation activation, InitialPasswordNotice notice)
+public sealed class SendInitialPasswordNoticeActivity(OrderRepository orders, DirectoryRepository directory, InitialPasswordNotice notice)
     : TaskActivity<PasswordNoticeRequest, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, PasswordNoticeRequest input)
     {
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
-        var person = await activation.ReadPersonAsync(order) ?? throw new InvalidOperationException($"Order {order.OrderId}: identity not in the directory.");
+        var person = await directory.GetPersonAsync(order.IdentityId) ?? throw new InvalidOperationException($"Order {order.OrderId}: identity not in the directory.");
         return await notice.SendAsync(order, person, new DateTimeOffset(DateTime.SpecifyKind(input.At, DateTimeKind.Utc)));
     }
 }

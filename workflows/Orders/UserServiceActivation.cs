@@ -37,7 +37,7 @@ public sealed class UserServiceActivation(
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var identities = storage.Table(TableNames.Identities);
-        person ??= await directory.GetPersonForEngagementAsync(order.IdentityId, order.EngagementId, cancellationToken)
+        person ??= await directory.GetPersonAsync(order.IdentityId, cancellationToken)
             ?? throw new InvalidOperationException($"Order {order.OrderId}: identity is no longer in the directory.");
         var today = StockholmTime.DateOn(at);
         var notReady = NotReady(person, order, today);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Behorighetsportal.Directory;
 using Behorighetsportal.Durable;
 using Behorighetsportal.Orders;
 using Microsoft.DurableTask;
@@ -19,7 +20,7 @@ public sealed record PolicyActivationBatch(IReadOnlyList<string> OrderIds, DateT
 /// which waits or closes it the usual way.
 /// </summary>
 public sealed partial class ActivatePolicyOrdersActivity(
-    OrderRepository orders, OrderActivation activation, InitialPasswordNotice notice, PolicyEngine engine, OrchestrationStarter starter,
+    OrderRepository orders, DirectoryRepository directory, OrderActivation activation, InitialPasswordNotice notice, PolicyEngine engine, OrchestrationStarter starter,
     ILogger<ActivatePolicyOrdersActivity> logger)
     : TaskActivity<PolicyActivationBatch, int>
 {
@@ -63,7 +64,10 @@ public sealed partial class ActivatePolicyOrdersActivity(
             return false;
         }
 
-        var person = await activation.ReadPersonAsync(order, cancellationToken);
+        // By point reads when the person has no user service yet (the joiner's usual case): at a region's import a
+        // query over each person's partition was the largest cost, as the Storage Emulator scans the whole table for
+        // one. For one order at a time the workflow's activities keep the query: one transaction where these are three.
+        var person = await directory.GetPersonForEngagementAsync(order.IdentityId, order.EngagementId, cancellationToken);
         var result = await activation.ActivateAsync(order, person, at, cancellationToken);
         switch (result.Outcome)
         {
