@@ -16,8 +16,8 @@ public sealed record PolicyActivationBatch(IReadOnlyList<string> OrderIds, DateT
 /// thousands, and their engine work was most of the import's cost. A person's orders go one after the other (the
 /// second sees the first's user service, so only one password is made); people go a few at a time, and the holders
 /// of each manager's role are read once per batch. Safe to repeat: activation and every email happen once per order.
-/// An order that cannot be activated now (KiV moved its start, or ended the engagement) is given its own workflow,
-/// which waits or closes it the usual way.
+/// An order that cannot be activated now (KiV moved its start, or ended the engagement), or whose activation fails, is
+/// given its own workflow, which waits, closes or retries it the usual way.
 /// </summary>
 public sealed partial class ActivatePolicyOrdersActivity(
     OrderRepository orders, DirectoryRepository directory, OrderActivation activation, InitialPasswordNotice notice, PolicyEngine engine, OrchestrationStarter starter,
@@ -44,9 +44,19 @@ public sealed partial class ActivatePolicyOrdersActivity(
         {
             foreach (var order in person)
             {
-                if (await ActivateAsync(order, at, HoldersOf, token))
+                try
                 {
-                    Interlocked.Increment(ref activated);
+                    if (await ActivateAsync(order, at, HoldersOf, token))
+                    {
+                        Interlocked.Increment(ref activated);
+                    }
+                }
+                catch (Exception e) when (!token.IsCancellationRequested)
+                {
+                    // One order's fault must not hold up the rest of the batch (and the import behind it): the order
+                    // goes on in a workflow of its own, which retries it and, if it keeps failing, shows which order.
+                    LogHandedOver(logger, e, order.OrderId);
+                    await StartOwnWorkflowAsync(order, token);
                 }
             }
         });
@@ -79,14 +89,18 @@ public sealed partial class ActivatePolicyOrdersActivity(
 
                 return true;
             case ActivationOutcome.NotYetStarted or ActivationOutcome.EngagementEnded:
-                if (await starter.Client.GetInstanceAsync(order.OrderId, cancellationToken) is null)
-                {
-                    await engine.StartWorkflowAsync(order, starter.Client, cancellationToken);
-                }
-
+                await StartOwnWorkflowAsync(order, cancellationToken);
                 return false;
             default:
                 return false;
+        }
+    }
+
+    private async Task StartOwnWorkflowAsync(Order order, CancellationToken cancellationToken)
+    {
+        if (await starter.Client.GetInstanceAsync(order.OrderId, cancellationToken) is null)
+        {
+            await engine.StartWorkflowAsync(order, starter.Client, cancellationToken);
         }
     }
 
@@ -94,4 +108,7 @@ public sealed partial class ActivatePolicyOrdersActivity(
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Policy orders activated together: {Activated} of {Count}")]
     private static partial void LogBatch(ILogger logger, int count, int activated);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Policy order {OrderId} failed in its batch and goes on in a workflow of its own")]
+    private static partial void LogHandedOver(ILogger logger, Exception exception, string orderId);
 }

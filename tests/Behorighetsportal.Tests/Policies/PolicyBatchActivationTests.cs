@@ -151,6 +151,42 @@ public sealed class PolicyBatchActivationTests : IDisposable
         Assert.Null((await app.Directory.GetPersonAsync(Olle))!.FindUserService("ENG-0099"));
     }
 
+    [Fact]
+    public async Task ActivateBatch_OneOrdersEmailFails_TheOthersGoOnAndItContinuesInAWorkflowOfItsOwn()
+    {
+        // Arrange: Olle's manager has an address no email can be sent to; Petra's manager is Anna. Both have started.
+        await using var app = new PortalApp(_inbox);
+        const string Petra = "SE2321000131-E000000000098";
+        const string Bo = "SE2321000131-E000000000097";
+        await app.Directory.UpsertIdentityAsync(new Identity(Bo, "Bo", "Brusten", "inte en adress", false));
+        await app.Directory.UpsertIdentityAsync(new Identity(Olle, "Olle", "Olsson", OlleEmail, false));
+        await app.Directory.UpsertIdentityAsync(new Identity(Petra, "Petra", "Persson", "petra.persson@example.vgregion.se", false));
+        Engagement[] engagements =
+        [
+            new("ENG-0099", Olle, "SU-AKUT", "Undersköterska", Today.AddDays(-3), null, Bo),
+            new("ENG-0098", Petra, "SU-AKUT", "Undersköterska", Today.AddDays(-3), null, Demo.Anna),
+        ];
+        foreach (var engagement in engagements)
+        {
+            await app.Directory.UpsertEngagementAsync(engagement);
+        }
+
+        var placed = await PlaceAsync(app, engagements);
+
+        // Act
+        var activated = await ActivatorUtilities.CreateInstance<ActivatePolicyOrdersActivity>(app.Services)
+            .RunAsync(new TestActivityContext(nameof(ActivatePolicyOrdersActivity), "import"), new PolicyActivationBatch(placed.DueNow, DateTime.UtcNow));
+
+        // Assert: Petra's order is done and Anna told; Olle's was switched on before its email failed, and its own
+        // workflow now goes on with it (and retries the email).
+        Assert.Equal(1, activated);
+        Assert.Equal(OrderStatus.Active, (await OrderFlow.GetAsync(app, Demo.Anna, PolicyOrderId("ENG-0098"))).Status);
+        await _inbox.WaitForAsync(m => m.To == AnnaEmail && m.Subject == PasswordSubject);
+        Assert.Null(await app.Durable.GetInstanceAsync(PolicyOrderId("ENG-0098")));
+        Assert.NotNull(await app.Durable.GetInstanceAsync(PolicyOrderId("ENG-0099")));
+        Assert.Equal(UserServiceStatus.Active, (await app.Directory.GetPersonAsync(Olle))!.FindUserService("ENG-0099")!.Status);
+    }
+
     /// <summary>What a KiV chunk does with engagements it has just written: evaluate, then place, leaving due orders for a batch.</summary>
     private static async Task<PolicyApplication> PlaceAsync(PortalApp app, IReadOnlyList<Engagement> engagements)
     {
