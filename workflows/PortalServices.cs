@@ -103,6 +103,7 @@ public static class PortalServices
         registry.AddOrchestrator<KivImportOrchestrator>();
         registry.AddActivity<ApplyKivChunkActivity>();
         registry.AddActivity<ActivatePolicyOrdersActivity>();
+        registry.AddActivity<ResumeOrphanedOrdersActivity>();
         registry.AddActivity<CompleteKivImportActivity>();
 
         registry.AddOrchestrator<NightlyReconciliationOrchestrator>();

@@ -1,6 +1,7 @@
 using Behorighetsportal.Durable;
 using Behorighetsportal.Kiv;
 using Behorighetsportal.Leavers;
+using Behorighetsportal.Orders;
 using Behorighetsportal.Policies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -87,6 +88,16 @@ public sealed class KivFunctions(KivImportEndpoints imports)
         using (OrchestrationStarter.Use(durable))
         {
             return await Activity.RunAsync<ReconcileOrgUnitActivity, string, UnitReconciled>(orgUnitId, instanceId, function);
+        }
+    }
+
+    [Function(nameof(ResumeOrphanedOrdersActivity))]
+    public static async Task<int> ResumeOrphanedOrders(
+        [ActivityTrigger] DateOnly night, string instanceId, [DurableClient] DurableTaskClient durable, FunctionContext function)
+    {
+        using (OrchestrationStarter.Use(durable))
+        {
+            return await Activity.RunAsync<ResumeOrphanedOrdersActivity, DateOnly, int>(night, instanceId, function);
         }
     }
 }

@@ -1,6 +1,7 @@
 using Behorighetsportal.Directory;
 using Behorighetsportal.Durable;
 using Behorighetsportal.Leavers;
+using Behorighetsportal.Orders;
 using Behorighetsportal.Policies;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -20,7 +21,8 @@ public sealed record UnitReconciled(int Engagements, int PolicyChanges, int EndT
 /// Instance id <c>NIGHTLY-{day}</c>, and a second start the same night does nothing: one activity per org unit, a few
 /// at a time, runs the same reconciliation a KiV import runs for what it changed — policies (R5), end timers for
 /// engagements with a last day, and the delegations and orderer roles of movers and leavers. Policy orders whose start
-/// date has come are activated after each round of units, many per activity, as a KiV import does.
+/// date has come are activated after each round of units, many per activity, as a KiV import does. The night's run
+/// ends by giving a workflow to any order left without one.
 /// </summary>
 public sealed class NightlyReconciliationOrchestrator : TaskOrchestrator<NightlyInput, UnitReconciled>
 {
@@ -72,6 +74,11 @@ public sealed class NightlyReconciliationOrchestrator : TaskOrchestrator<Nightly
             {
                 await context.CallActivityAsync<int>(nameof(ActivatePolicyOrdersActivity), new PolicyActivationBatch(due, context.CurrentUtcDateTime), ActivityRetry.Options);
             }
+        }
+
+        if (input.Units is null)
+        {
+            await context.CallActivityAsync<int>(nameof(ResumeOrphanedOrdersActivity), input.Day, ActivityRetry.Options);
         }
 
         return total;

@@ -119,12 +119,9 @@ public sealed class OrderEndpoints(
                 $"Det finns redan en pågående beställning för engagemanget {engagement.EngagementId}. Vänta tills den är klar eller avbryt den innan du beställer igen.");
         }
 
-        var settings = workflow.Value;
-        var input = new OrderLifecycleInput(order.OrderId, requiresApproval, StockholmTime.StartOfDayUtc(activationDate),
-            new OrderTimeouts(settings.ApprovalReminderAfter, settings.ApprovalExpiresAfter, settings.AttestationExpiresAfter));
         try
         {
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator), input,
+            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator), OrderLifecycleInput.For(order, workflow.Value),
                 new StartOrchestrationOptions(order.OrderId), cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

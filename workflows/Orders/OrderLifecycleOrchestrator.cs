@@ -1,3 +1,4 @@
+using Behorighetsportal.Directory;
 using Behorighetsportal.Durable;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,19 @@ public sealed record OrderTimeouts(TimeSpan ApprovalReminderAfter, TimeSpan Appr
 
 /// <summary>What the orchestrator needs to know up front; everything else it reads through activities.</summary>
 /// <remarks>Assignment-policy orders need neither approval nor attestation (R3, R5).</remarks>
-public sealed record OrderLifecycleInput(string OrderId, bool RequiresApproval, DateTime ActivationAtUtc, OrderTimeouts Timeouts, bool RequiresAttestation = true);
+public sealed record OrderLifecycleInput(string OrderId, bool RequiresApproval, DateTime ActivationAtUtc, OrderTimeouts Timeouts, bool RequiresAttestation = true)
+{
+    /// <summary>
+    /// The workflow for an order from where it stands: a new order from its start, one whose workflow never started
+    /// (<see cref="ResumeOrphanedOrdersActivity"/>) from its status. Durations come from today's settings.
+    /// </summary>
+    public static OrderLifecycleInput For(Order order, WorkflowOptions settings) => new(
+        order.OrderId,
+        RequiresApproval: order.Status == OrderStatus.PendingApproval && order.RequiresApproval,
+        StockholmTime.StartOfDayUtc(order.ActivationDate),
+        new OrderTimeouts(settings.ApprovalReminderAfter, settings.ApprovalExpiresAfter, settings.AttestationExpiresAfter),
+        RequiresAttestation: order.Status is OrderStatus.PendingApproval or OrderStatus.PendingAttestation);
+}
 
 /// <summary>
 /// The life of one order, instance id = order id:

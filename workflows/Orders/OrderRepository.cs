@@ -91,6 +91,21 @@ public sealed class OrderRepository(StorageAccount storage)
         return row.HasValue ? Remember(Read(row.Value!), row.Value!) : null;
     }
 
+    /// <summary>
+    /// Orders not yet final that were placed before <paramref name="placedBefore"/>: a query across the whole table,
+    /// for the night's run only.
+    /// </summary>
+    public async IAsyncEnumerable<Order> ListUnfinishedAsync(DateTimeOffset placedBefore, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {OrderRow} and PlacedAt lt {placedBefore}")
+            + string.Concat(Enum.GetValues<OrderStatus>().Where(s => s.IsFinal()).Select(s => TableClient.CreateQueryFilter($" and Status ne {s.ToString()}")));
+        await foreach (var row in Orders.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            yield return Read(row);
+        }
+    }
+
     /// <summary>The order and its history, oldest first, in one query of the order's partition.</summary>
     public async Task<(Order Order, IReadOnlyList<AuditEntry> History)?> GetWithHistoryAsync(string orderId, CancellationToken cancellationToken = default)
     {

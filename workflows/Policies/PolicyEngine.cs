@@ -192,10 +192,7 @@ public sealed class PolicyEngine(
     /// <summary>Starts the order's own workflow: it waits for the start date (R4), then activates.</summary>
     public async Task StartWorkflowAsync(Order order, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var settings = workflow.Value;
-        await durable.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator),
-            new OrderLifecycleInput(order.OrderId, RequiresApproval: false, StockholmTime.StartOfDayUtc(order.ActivationDate),
-                new OrderTimeouts(settings.ApprovalReminderAfter, settings.ApprovalExpiresAfter, settings.AttestationExpiresAfter), RequiresAttestation: false),
+        await durable.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator), OrderLifecycleInput.For(order, workflow.Value),
             new StartOrchestrationOptions(order.OrderId), cancellationToken);
     }
 

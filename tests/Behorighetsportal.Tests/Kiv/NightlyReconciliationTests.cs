@@ -3,6 +3,7 @@ using Behorighetsportal.Kiv;
 using Behorighetsportal.Orders;
 using Behorighetsportal.Tests.Infrastructure;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Behorighetsportal.Tests.Kiv;
@@ -46,5 +47,28 @@ public sealed class NightlyReconciliationTests : IDisposable
         await _inbox.WaitForAsync(m => m.To == "fredrik.falk@example.vgregion.se" && m.Text.Contains("Johan Jansson", StringComparison.Ordinal));
         await Task.Delay(1000);
         Assert.DoesNotContain(_inbox.Messages, m => m.Text.Contains("Karin Kvist", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Nightly_OrderWhoseWorkflowNeverStarted_GetsOneFromWhereItStands()
+    {
+        // Arrange: Eva's order for Bertil was written two hours ago, and the process died before its workflow started.
+        await using var app = new PortalApp(_inbox);
+        var today = StockholmTime.Today(TimeProvider.System);
+        var placedAt = DateTimeOffset.UtcNow.AddHours(-2);
+        var order = new Order(OrderIds.NewManual(), Demo.Bertil, Demo.BertilEngagement, "Utökad", today, today, Demo.Eva, Demo.Anna,
+            RequiresApproval: true, Comment: null, PlacedAt: placedAt, Status: OrderStatus.PendingApproval);
+        var orders = app.Services.GetRequiredService<OrderRepository>();
+        Assert.Equal(PlaceResult.Placed, await orders.PlaceAsync(order, new Behorighetsportal.Audit.AuditEntry(order.OrderId, placedAt, "Placed", Demo.Eva)));
+
+        // Act
+        await NightlyReconciliationOrchestrator.StartAsync(app.Durable, today, CancellationToken.None);
+        var run = await app.Durable.WaitForInstanceCompletionAsync(NightlyReconciliationOrchestrator.InstanceIdFor(today));
+
+        // Assert: the order has its workflow, which asks Anna for her approval.
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        Assert.NotNull(await app.Durable.GetInstanceAsync(order.OrderId));
+        await OrderFlow.ApprovalEmailAsync(app, "anna.andersson@example.vgregion.se", order.OrderId);
+        Assert.Equal(OrderStatus.PendingApproval, (await OrderFlow.GetAsync(app, Demo.Eva, order.OrderId)).Status);
     }
 }

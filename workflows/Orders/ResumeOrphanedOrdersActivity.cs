@@ -1,0 +1,41 @@
+using Behorighetsportal.Durable;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Behorighetsportal.Orders;
+
+/// <summary>
+/// The night's sweep for orders without a workflow: an order is written before its workflow is started, and a process
+/// that dies between the two leaves an order that nothing moves — and whose claim keeps every new order for the
+/// engagement out. An order not yet final, placed over an hour ago (its placing request is long gone) and without a
+/// workflow gets one, from where it stands. A workflow that exists, even a failed one, is left to an operator.
+/// </summary>
+public sealed partial class ResumeOrphanedOrdersActivity(
+    OrderRepository orders, OrchestrationStarter starter, IOptions<WorkflowOptions> workflow, TimeProvider clock, ILogger<ResumeOrphanedOrdersActivity> logger)
+    : TaskActivity<DateOnly, int>
+{
+    public static readonly TimeSpan PlacingLongGone = TimeSpan.FromHours(1);
+
+    public override async Task<int> RunAsync(TaskActivityContext context, DateOnly night)
+    {
+        var resumed = 0;
+        await foreach (var order in orders.ListUnfinishedAsync(clock.GetUtcNow() - PlacingLongGone))
+        {
+            if (await starter.Client.GetInstanceAsync(order.OrderId) is not null)
+            {
+                continue;
+            }
+
+            LogResumed(logger, order.OrderId, order.Status);
+            await starter.Client.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator),
+                OrderLifecycleInput.For(order, workflow.Value), new StartOrchestrationOptions(order.OrderId));
+            resumed++;
+        }
+
+        return resumed;
+    }
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "Order {OrderId} ({Status}) had no workflow; the night's run started one")]
+    private static partial void LogResumed(ILogger logger, string orderId, OrderStatus status);
+}
