@@ -15,9 +15,11 @@ public sealed class DirectoryRepository(StorageAccount storage)
     private const string UserServicePrefix = "userservice|";
 
     /// <summary>
-    /// A row written with every user service, so that one point read tells that a person has none — what R6 asks at
-    /// every activation. Without it the answer is a query over the person's partition, and the Storage Emulator (and
-    /// a loaded account) answers that far slower than a point read: at a region's import it was the largest cost.
+    /// A row that tells by one point read whether a person has any user service — what R6 asks at every activation.
+    /// KiV's import writes it with <c>Any = false</c> for a person it creates, and every user service written sets it
+    /// to true. A person without the row (written before it existed, or not by KiV) is read whole, as before. Without
+    /// it the answer is a query over the person's partition, which the Storage Emulator answers by scanning the whole
+    /// table: at a region's import that was the largest cost.
     /// </summary>
     private const string HasUserServicesRow = "userservices";
     private const string OrdererRolePrefix = "ordererrole|";
@@ -51,22 +53,22 @@ public sealed class DirectoryRepository(StorageAccount storage)
 
     /// <summary>
     /// The person as activation and the initial-password notice need them: the identity, the one engagement and every
-    /// user service — by point reads when the person has no user service yet (the joiner's usual case), otherwise the
-    /// whole partition. Orderer roles and AMU memberships are left out when the point reads suffice.
+    /// user service — by point reads when the person is known to have no user service yet (a joiner KiV brought in),
+    /// otherwise the whole partition. Orderer roles and AMU memberships are left out when the point reads suffice.
     /// </summary>
     public async Task<Person?> GetPersonForEngagementAsync(string hsaId, string engagementId, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var identity = Identities.GetEntityIfExistsAsync<TableEntity>(hsaId, IdentityRow, cancellationToken: cancellationToken);
         var engagement = Identities.GetEntityIfExistsAsync<TableEntity>(hsaId, EngagementPrefix + engagementId, cancellationToken: cancellationToken);
-        var hasUserServices = Identities.GetEntityIfExistsAsync<TableEntity>(hsaId, HasUserServicesRow, select: ["RowKey"], cancellationToken);
+        var hasUserServices = Identities.GetEntityIfExistsAsync<TableEntity>(hsaId, HasUserServicesRow, cancellationToken: cancellationToken);
         await Task.WhenAll(identity, engagement, hasUserServices);
         if (!(await identity).HasValue)
         {
             return null;
         }
 
-        if ((await hasUserServices).HasValue)
+        if ((await hasUserServices) is not { HasValue: true } known || known.Value!.GetBoolean("Any") != false)
         {
             return await GetPersonAsync(hsaId, cancellationToken);
         }
@@ -294,7 +296,8 @@ public sealed class DirectoryRepository(StorageAccount storage)
         await storage.EnsureCreatedAsync(cancellationToken);
         var stored = await ReadAllAsync(identities, i => (i.HsaId, IdentityRow), ReadIdentity, cancellationToken);
         var changed = identities.Where((identity, i) => stored[i] != identity).ToList();
-        await UpsertAllAsync(TableNames.Identities, changed.Select(ToEntity), cancellationToken);
+        var created = identities.Where((_, i) => stored[i] is null).Select(identity => new TableEntity(identity.HsaId, HasUserServicesRow) { ["Any"] = false });
+        await UpsertAllAsync(TableNames.Identities, changed.Select(ToEntity).Concat(created), cancellationToken);
         return changed.Count;
     }
 
@@ -443,7 +446,7 @@ public sealed class DirectoryRepository(StorageAccount storage)
         };
 
     /// <summary>Goes in the same transaction as any user service written (see <see cref="HasUserServicesRow"/>).</summary>
-    internal static TableEntity HasUserServices(string hsaId) => new(hsaId, HasUserServicesRow);
+    internal static TableEntity HasUserServices(string hsaId) => new(hsaId, HasUserServicesRow) { ["Any"] = true };
 
     internal static string UserServiceRowKey(string engagementId) => UserServicePrefix + engagementId;
 

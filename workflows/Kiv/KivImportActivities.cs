@@ -47,7 +47,8 @@ public sealed class ApplyKivChunkActivity(
                 changed = await directory.ApplyIdentitiesAsync(await imports.ReadChunkAsync<Identity>(importId, section, chunk, CancellationToken.None));
                 break;
             default:
-                var applied = await directory.ApplyEngagementsAsync(await imports.ReadChunkAsync<Engagement>(importId, section, chunk, CancellationToken.None));
+                var rows = await imports.ReadChunkAsync<Engagement>(importId, section, chunk, CancellationToken.None);
+                var applied = await directory.ApplyEngagementsAsync(rows);
                 changed = applied.Count;
                 await Parallel.ForEachAsync(
                     applied.Where(a => a.Engagement.EndDate is { } end && end != a.Previous?.EndDate),
@@ -69,6 +70,16 @@ public sealed class ApplyKivChunkActivity(
                     var evaluated = await engine.EvaluateEngagementsAsync(applied, await policies.ListAsync(), tree, CancellationToken.None);
                     var application = await engine.ApplyAsync(evaluated, starter.Client, batchDueNow: true, CancellationToken.None);
                     (policyChanges, dueNow) = (application.Applied.Count, application.DueNow);
+                }
+
+                // Rows stored exactly so already: on a retry of this activity, what an earlier attempt wrote. Orders it
+                // placed for them, due and not yet activated, go to the batch again.
+                var changedIds = applied.Select(a => a.Engagement.EngagementId).ToHashSet(StringComparer.Ordinal);
+                var unchanged = rows.Where(e => !changedIds.Contains(e.EngagementId)).ToList();
+                if (unchanged.Count > 0)
+                {
+                    dueNow = [.. dueNow, .. await engine.PlacedAndStillDueAsync(
+                        unchanged, await policies.ListAsync(), await directory.GetOrgTreeAsync(), starter.Client, CancellationToken.None)];
                 }
 
                 break;

@@ -31,6 +31,20 @@ public sealed partial class ResumeOrphanedOrdersActivity(
             await starter.Client.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator),
                 OrderLifecycleInput.For(order, workflow.Value), new StartOrchestrationOptions(order.OrderId));
             resumed++;
+
+            // A decision stored while there was no workflow to tell (from the list of pending approvals, or by
+            // Marknadsplatsen) is announced again, or the new workflow would wait for it until its deadline.
+            if (order.Status == OrderStatus.PendingApproval && order.Approval is { } approval)
+            {
+                await DurableSignals.TryRaiseAsync(starter.Client, order.OrderId, OrderEvents.ApprovalDecided,
+                    new DecisionEvent(approval.Outcome, approval.By), logger, CancellationToken.None);
+            }
+
+            if (order.Attestation is { } attestation)
+            {
+                await DurableSignals.TryRaiseAsync(starter.Client, order.OrderId, OrderEvents.AttestationDecided,
+                    new DecisionEvent(attestation.Outcome, attestation.By), logger, CancellationToken.None);
+            }
         }
 
         return resumed;

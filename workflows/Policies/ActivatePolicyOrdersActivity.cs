@@ -35,8 +35,20 @@ public sealed partial class ActivatePolicyOrdersActivity(
             async (i, token) => read[i] = await orders.GetAsync(input.OrderIds[i], token));
 
         ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<ManagerRoleHolder>>>> holders = new(StringComparer.Ordinal);
-        Task<IReadOnlyList<ManagerRoleHolder>> HoldersOf(string managerId) =>
-            holders.GetOrAdd(managerId, id => new(() => notice.HoldersAsync(id))).Value;
+        async Task<IReadOnlyList<ManagerRoleHolder>> HoldersOf(string managerId)
+        {
+            var lookup = holders.GetOrAdd(managerId, id => new(() => notice.HoldersAsync(id)));
+            try
+            {
+                return await lookup.Value;
+            }
+            catch
+            {
+                // A failed read is not kept: the manager's next order in the batch reads again.
+                holders.TryRemove(new KeyValuePair<string, Lazy<Task<IReadOnlyList<ManagerRoleHolder>>>>(managerId, lookup));
+                throw;
+            }
+        }
 
         var activated = 0;
         var people = read.OfType<Order>().GroupBy(o => o.IdentityId, StringComparer.Ordinal).ToList();

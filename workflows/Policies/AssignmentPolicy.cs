@@ -79,5 +79,9 @@ public static class PolicyRules
 
     public static bool IsPolicyGiven(UserService service) => service.OrderId is { } orderId && IsPolicyOrder(orderId);
 
+    /// <summary>One policy order per engagement, level and day: a repeated evaluation the same day finds the one it placed.</summary>
+    public static string OrderIdFor(string engagementId, string level, DateOnly day) =>
+        $"{OrderPrefix}{engagementId}-{level}-{day:yyyyMMdd}".ToUpperInvariant();
+
     public static bool IsPolicyOrder(string orderId) => orderId.StartsWith(OrderPrefix, StringComparison.Ordinal);
 }

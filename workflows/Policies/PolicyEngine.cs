@@ -148,7 +148,7 @@ public sealed class PolicyEngine(
 
         var activationDate = OrderRules.ActivationDate(today, engagement);
         var order = new Order(
-            $"{PolicyRules.OrderPrefix}{engagement.EngagementId}-{change.ToLevel}-{today:yyyyMMdd}".ToUpperInvariant(),
+            PolicyRules.OrderIdFor(engagement.EngagementId, change.ToLevel!, today),
             person.Identity.HsaId, engagement.EngagementId, change.ToLevel!, today, activationDate,
             OrdererId: "policy:" + change.PolicyId, ApproverId: null, RequiresApproval: false,
             Comment: "tilldelningspolicy " + change.PolicyId, PlacedAt: now, Status: OrderStatus.WaitingForStartDate);
@@ -187,6 +187,35 @@ public sealed class PolicyEngine(
 
         await StartWorkflowAsync(order, durable, cancellationToken);
         return (true, null);
+    }
+
+    /// <summary>
+    /// Policy orders placed today for engagements that were written before (so they are no change now), whose start
+    /// date has come and which still wait without a workflow: what a KiV chunk activity placed before it died, found
+    /// again when it is retried — its engagements are written by then, so evaluating changes would not reach them.
+    /// Point reads by the orders' known ids, only for engagements a policy covers.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PlacedAndStillDueAsync(
+        IReadOnlyList<Engagement> unchanged, IReadOnlyList<AssignmentPolicy> policySet, OrgTree tree, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var today = StockholmTime.DateOn(now);
+        var candidates = unchanged
+            .Select(e => (Engagement: e, Policy: PolicyRules.Choose(policySet, e, tree)))
+            .Where(c => c.Policy is not null && !c.Engagement.HasEndedBy(today))
+            .Select(c => PolicyRules.OrderIdFor(c.Engagement.EngagementId, c.Policy!.Level, today))
+            .ToList();
+        var due = new string?[candidates.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, candidates.Count), Options(cancellationToken), async (i, token) =>
+        {
+            if (await orders.GetAsync(candidates[i], token) is { Status: OrderStatus.WaitingForStartDate } order
+                && StockholmTime.StartOfDayUtc(order.ActivationDate) <= now.UtcDateTime
+                && await durable.GetInstanceAsync(order.OrderId, token) is null)
+            {
+                due[i] = order.OrderId;
+            }
+        });
+        return due.OfType<string>().ToList();
     }
 
     /// <summary>Starts the order's own workflow: it waits for the start date (R4), then activates.</summary>

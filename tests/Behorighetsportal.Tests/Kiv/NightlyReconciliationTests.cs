@@ -71,4 +71,24 @@ public sealed class NightlyReconciliationTests : IDisposable
         await OrderFlow.ApprovalEmailAsync(app, "anna.andersson@example.vgregion.se", order.OrderId);
         Assert.Equal(OrderStatus.PendingApproval, (await OrderFlow.GetAsync(app, Demo.Eva, order.OrderId)).Status);
     }
+
+    [Fact]
+    public async Task Nightly_OrderApprovedWhileItHadNoWorkflow_GoesOnToAttestation()
+    {
+        // Arrange: the order's workflow never started, and Anna approved it meanwhile (the decision is stored).
+        await using var app = new PortalApp(_inbox);
+        var today = StockholmTime.Today(TimeProvider.System);
+        var placedAt = DateTimeOffset.UtcNow.AddHours(-2);
+        var order = new Order(OrderIds.NewManual(), Demo.Bertil, Demo.BertilEngagement, "Utökad", today, today, Demo.Eva, Demo.Anna,
+            RequiresApproval: true, Comment: null, PlacedAt: placedAt, Status: OrderStatus.PendingApproval);
+        var orders = app.Services.GetRequiredService<OrderRepository>();
+        await orders.PlaceAsync(order, new Behorighetsportal.Audit.AuditEntry(order.OrderId, placedAt, "Placed", Demo.Eva));
+        await orders.DecideApprovalAsync(order.OrderId, new Decision(DecisionOutcome.Approved, Demo.Anna, DateTimeOffset.UtcNow.AddHours(-1)));
+
+        // Act
+        await NightlyReconciliationOrchestrator.StartAsync(app.Durable, today, CancellationToken.None);
+
+        // Assert: the new workflow hears of the stored approval and waits for the attestation, not for the deadline.
+        await OrderFlow.WaitForStatusAsync(app, Demo.Eva, order.OrderId, OrderStatus.PendingAttestation);
+    }
 }

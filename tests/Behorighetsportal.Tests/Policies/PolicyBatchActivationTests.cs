@@ -187,6 +187,46 @@ public sealed class PolicyBatchActivationTests : IDisposable
         Assert.Equal(UserServiceStatus.Active, (await app.Directory.GetPersonAsync(Olle))!.FindUserService("ENG-0099")!.Status);
     }
 
+    [Fact]
+    public async Task RetriedChunk_OrderPlacedBeforeTheAttemptDied_FoundAsDueAgainUntilActivated()
+    {
+        // Arrange: an attempt of a chunk activity wrote Olle's engagement and placed his order, then died before the
+        // order reached a batch. On the retry the engagement is no change any more.
+        await using var app = new PortalApp(_inbox);
+        await app.Directory.UpsertIdentityAsync(new Identity(Olle, "Olle", "Olsson", OlleEmail, false));
+        var engagement = new Engagement("ENG-0099", Olle, "SU-AKUT", "Undersköterska", Today.AddDays(-2), null, Demo.Anna);
+        await app.Directory.UpsertEngagementAsync(engagement);
+        var placed = await PlaceAsync(app, [engagement]);
+        var engine = app.Services.GetRequiredService<PolicyEngine>();
+        var policies = await app.Services.GetRequiredService<PolicyRepository>().ListAsync();
+        var tree = await app.Directory.GetOrgTreeAsync();
+
+        // Act
+        var found = await engine.PlacedAndStillDueAsync([engagement], policies, tree, app.Durable, CancellationToken.None);
+        await ActivatorUtilities.CreateInstance<ActivatePolicyOrdersActivity>(app.Services)
+            .RunAsync(new TestActivityContext(nameof(ActivatePolicyOrdersActivity), "import"), new PolicyActivationBatch(found, DateTime.UtcNow));
+        var afterwards = await engine.PlacedAndStillDueAsync([engagement], policies, tree, app.Durable, CancellationToken.None);
+
+        // Assert
+        Assert.Equal(placed.DueNow, found);
+        Assert.Empty(afterwards);
+        Assert.Equal(OrderStatus.Active, (await OrderFlow.GetAsync(app, Demo.Anna, PolicyOrderId("ENG-0099"))).Status);
+    }
+
+    [Fact]
+    public async Task PersonForActivation_UserServicesWrittenBeforeTheRowExisted_ReadWhole()
+    {
+        // Arrange: Karin has an active user service; data from before the "userservices" row existed lacks it.
+        await using var app = new PortalApp(_inbox);
+        await app.Storage.Table(TableNames.Identities).DeleteEntityAsync(Demo.Karin, "userservices");
+
+        // Act
+        var karin = await app.Directory.GetPersonForEngagementAsync(Demo.Karin, Demo.KarinNewEngagement);
+
+        // Assert: read whole, so R6 sees the active user service and makes no new password.
+        Assert.Contains(karin!.UserServices, s => s.Status == UserServiceStatus.Active);
+    }
+
     /// <summary>What a KiV chunk does with engagements it has just written: evaluate, then place, leaving due orders for a batch.</summary>
     private static async Task<PolicyApplication> PlaceAsync(PortalApp app, IReadOnlyList<Engagement> engagements)
     {
