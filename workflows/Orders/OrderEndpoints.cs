@@ -121,8 +121,7 @@ public sealed class OrderEndpoints(
 
         try
         {
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator), OrderLifecycleInput.For(order, workflow.Value),
-                new StartOrchestrationOptions(order.OrderId), cancellationToken);
+            await OrderWorkflow.StartAsync(durable, order, workflow.Value, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -22,14 +22,12 @@ public sealed partial class ResumeOrphanedOrdersActivity(
         var resumed = 0;
         await foreach (var order in orders.ListUnfinishedAsync(clock.GetUtcNow() - PlacingLongGone))
         {
-            if (await starter.Client.GetInstanceAsync(order.OrderId) is not null)
+            if (!await OrderWorkflow.StartIfMissingAsync(starter.Client, order, workflow.Value))
             {
                 continue;
             }
 
             LogResumed(logger, order.OrderId, order.Status);
-            await starter.Client.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator),
-                OrderLifecycleInput.For(order, workflow.Value), new StartOrchestrationOptions(order.OrderId));
             resumed++;
 
             // A decision stored while there was no workflow to tell (from the list of pending approvals, or by

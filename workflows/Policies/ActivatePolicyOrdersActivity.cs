@@ -4,6 +4,7 @@ using Behorighetsportal.Durable;
 using Behorighetsportal.Orders;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Behorighetsportal.Policies;
 
@@ -20,7 +21,7 @@ public sealed record PolicyActivationBatch(IReadOnlyList<string> OrderIds, DateT
 /// given its own workflow, which waits, closes or retries it the usual way.
 /// </summary>
 public sealed partial class ActivatePolicyOrdersActivity(
-    OrderRepository orders, DirectoryRepository directory, OrderActivation activation, InitialPasswordNotice notice, PolicyEngine engine, OrchestrationStarter starter,
+    OrderRepository orders, DirectoryRepository directory, OrderActivation activation, InitialPasswordNotice notice, OrchestrationStarter starter, IOptions<WorkflowOptions> workflow,
     ILogger<ActivatePolicyOrdersActivity> logger)
     : TaskActivity<PolicyActivationBatch, int>
 {
@@ -68,7 +69,7 @@ public sealed partial class ActivatePolicyOrdersActivity(
                     // One order's fault must not hold up the rest of the batch (and the import behind it): the order
                     // goes on in a workflow of its own, which retries it and, if it keeps failing, shows which order.
                     LogHandedOver(logger, e, order.OrderId);
-                    await StartOwnWorkflowAsync(order, token);
+                    await OrderWorkflow.StartIfMissingAsync(starter.Client, order, workflow.Value, token);
                 }
             }
         });
@@ -101,18 +102,10 @@ public sealed partial class ActivatePolicyOrdersActivity(
 
                 return true;
             case ActivationOutcome.NotYetStarted or ActivationOutcome.EngagementEnded:
-                await StartOwnWorkflowAsync(order, cancellationToken);
+                await OrderWorkflow.StartIfMissingAsync(starter.Client, order, workflow.Value, cancellationToken);
                 return false;
             default:
                 return false;
-        }
-    }
-
-    private async Task StartOwnWorkflowAsync(Order order, CancellationToken cancellationToken)
-    {
-        if (await starter.Client.GetInstanceAsync(order.OrderId, cancellationToken) is null)
-        {
-            await engine.StartWorkflowAsync(order, starter.Client, cancellationToken);
         }
     }
 

@@ -164,10 +164,7 @@ public sealed class PolicyEngine(
                     return (false, placed.OrderId);
                 }
 
-                if (await durable.GetInstanceAsync(placed.OrderId, cancellationToken) is null)
-                {
-                    await StartWorkflowAsync(placed, durable, cancellationToken);
-                }
+                await OrderWorkflow.StartIfMissingAsync(durable, placed, workflow.Value, cancellationToken);
             }
 
             return (false, null);
@@ -185,7 +182,7 @@ public sealed class PolicyEngine(
             return (true, order.OrderId);
         }
 
-        await StartWorkflowAsync(order, durable, cancellationToken);
+        await OrderWorkflow.StartAsync(durable, order, workflow.Value, cancellationToken);
         return (true, null);
     }
 
@@ -216,13 +213,6 @@ public sealed class PolicyEngine(
             }
         });
         return due.OfType<string>().ToList();
-    }
-
-    /// <summary>Starts the order's own workflow: it waits for the start date (R4), then activates.</summary>
-    public async Task StartWorkflowAsync(Order order, DurableTaskClient durable, CancellationToken cancellationToken)
-    {
-        await durable.ScheduleNewOrchestrationInstanceAsync(nameof(OrderLifecycleOrchestrator), OrderLifecycleInput.For(order, workflow.Value),
-            new StartOrchestrationOptions(order.OrderId), cancellationToken);
     }
 
     private static ParallelOptions Options(CancellationToken cancellationToken) =>
