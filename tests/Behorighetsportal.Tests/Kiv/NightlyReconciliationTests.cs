@@ -55,11 +55,7 @@ public sealed class NightlyReconciliationTests : IDisposable
         // Arrange: Eva's order for Bertil was written two hours ago, and the process died before its workflow started.
         await using var app = new PortalApp(_inbox);
         var today = StockholmTime.Today(TimeProvider.System);
-        var placedAt = DateTimeOffset.UtcNow.AddHours(-2);
-        var order = new Order(OrderIds.NewManual(), Demo.Bertil, Demo.BertilEngagement, "Utökad", today, today, Demo.Eva, Demo.Anna,
-            RequiresApproval: true, Comment: null, PlacedAt: placedAt, Status: OrderStatus.PendingApproval);
-        var orders = app.Services.GetRequiredService<OrderRepository>();
-        Assert.Equal(PlaceResult.Placed, await orders.PlaceAsync(order, new Behorighetsportal.Audit.AuditEntry(order.OrderId, placedAt, "Placed", Demo.Eva)));
+        var order = await PlaceWithoutWorkflowAsync(app, today);
 
         // Act
         await NightlyReconciliationOrchestrator.StartAsync(app.Durable, today, CancellationToken.None);
@@ -78,17 +74,25 @@ public sealed class NightlyReconciliationTests : IDisposable
         // Arrange: the order's workflow never started, and Anna approved it meanwhile (the decision is stored).
         await using var app = new PortalApp(_inbox);
         var today = StockholmTime.Today(TimeProvider.System);
-        var placedAt = DateTimeOffset.UtcNow.AddHours(-2);
-        var order = new Order(OrderIds.NewManual(), Demo.Bertil, Demo.BertilEngagement, "Utökad", today, today, Demo.Eva, Demo.Anna,
-            RequiresApproval: true, Comment: null, PlacedAt: placedAt, Status: OrderStatus.PendingApproval);
-        var orders = app.Services.GetRequiredService<OrderRepository>();
-        await orders.PlaceAsync(order, new Behorighetsportal.Audit.AuditEntry(order.OrderId, placedAt, "Placed", Demo.Eva));
-        await orders.DecideApprovalAsync(order.OrderId, new Decision(DecisionOutcome.Approved, Demo.Anna, DateTimeOffset.UtcNow.AddHours(-1)));
+        var order = await PlaceWithoutWorkflowAsync(app, today);
+        await app.Services.GetRequiredService<OrderRepository>().DecideApprovalAsync(order.OrderId, new Decision(DecisionOutcome.Approved, Demo.Anna, DateTimeOffset.UtcNow.AddHours(-1)));
 
         // Act
         await NightlyReconciliationOrchestrator.StartAsync(app.Durable, today, CancellationToken.None);
 
         // Assert: the new workflow hears of the stored approval and waits for the attestation, not for the deadline.
         await OrderFlow.WaitForStatusAsync(app, Demo.Eva, order.OrderId, OrderStatus.PendingAttestation);
+    }
+
+    /// <summary>Eva's order for Bertil, written two hours ago by a process that died before starting its workflow.</summary>
+    private static async Task<Order> PlaceWithoutWorkflowAsync(PortalApp app, DateOnly today)
+    {
+        var placedAt = DateTimeOffset.UtcNow.AddHours(-2);
+        var order = new Order(OrderIds.NewManual(), Demo.Bertil, Demo.BertilEngagement, "Utökad", today, today, Demo.Eva, Demo.Anna,
+            RequiresApproval: true, Comment: null, PlacedAt: placedAt, Status: OrderStatus.PendingApproval);
+        var placed = await app.Services.GetRequiredService<OrderRepository>()
+            .PlaceAsync(order, new Behorighetsportal.Audit.AuditEntry(order.OrderId, placedAt, "Placed", Demo.Eva));
+        Assert.Equal(PlaceResult.Placed, placed);
+        return order;
     }
 }

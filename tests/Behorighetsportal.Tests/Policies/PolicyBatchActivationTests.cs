@@ -110,16 +110,13 @@ public sealed class PolicyBatchActivationTests : IDisposable
     {
         // Arrange: a due policy order placed for the batch, not yet activated.
         await using var app = new PortalApp(_inbox);
-        await app.Directory.UpsertIdentityAsync(new Identity(Olle, "Olle", "Olsson", OlleEmail, false));
-        var engagement = new Engagement("ENG-0099", Olle, "SU-AKUT", "Undersköterska", Today.AddDays(-2), null, Demo.Anna);
-        await app.Directory.UpsertEngagementAsync(engagement);
+        var engagement = await OlleStartedAsync(app, Today.AddDays(-2));
         var placed = await PlaceAsync(app, [engagement]);
         using var anna = app.As(Demo.Anna);
 
         // Act: the manager cancels it — there is no workflow to tell — and then the batch runs.
         var cancel = await anna.PostAsync($"/api/orders/{PolicyOrderId("ENG-0099")}/cancel", null);
-        var activated = await ActivatorUtilities.CreateInstance<ActivatePolicyOrdersActivity>(app.Services)
-            .RunAsync(new TestActivityContext(nameof(ActivatePolicyOrdersActivity), "import"), new PolicyActivationBatch(placed.DueNow, DateTime.UtcNow));
+        var activated = await ActivateAsync(app, placed.DueNow);
 
         // Assert
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
@@ -133,15 +130,12 @@ public sealed class PolicyBatchActivationTests : IDisposable
     {
         // Arrange: placed as due, then KiV moves the start to next week before the batch runs.
         await using var app = new PortalApp(_inbox);
-        await app.Directory.UpsertIdentityAsync(new Identity(Olle, "Olle", "Olsson", OlleEmail, false));
-        var engagement = new Engagement("ENG-0099", Olle, "SU-AKUT", "Undersköterska", Today.AddDays(-1), null, Demo.Anna);
-        await app.Directory.UpsertEngagementAsync(engagement);
+        var engagement = await OlleStartedAsync(app, Today.AddDays(-1));
         var placed = await PlaceAsync(app, [engagement]);
         await app.Directory.UpsertEngagementAsync(engagement with { StartDate = Today.AddDays(7) });
 
         // Act
-        var activated = await ActivatorUtilities.CreateInstance<ActivatePolicyOrdersActivity>(app.Services)
-            .RunAsync(new TestActivityContext(nameof(ActivatePolicyOrdersActivity), "import"), new PolicyActivationBatch(placed.DueNow, DateTime.UtcNow));
+        var activated = await ActivateAsync(app, placed.DueNow);
 
         // Assert: not active, and its own workflow now waits for the new start date (R4).
         var orderId = PolicyOrderId("ENG-0099");
@@ -174,8 +168,7 @@ public sealed class PolicyBatchActivationTests : IDisposable
         var placed = await PlaceAsync(app, engagements);
 
         // Act
-        var activated = await ActivatorUtilities.CreateInstance<ActivatePolicyOrdersActivity>(app.Services)
-            .RunAsync(new TestActivityContext(nameof(ActivatePolicyOrdersActivity), "import"), new PolicyActivationBatch(placed.DueNow, DateTime.UtcNow));
+        var activated = await ActivateAsync(app, placed.DueNow);
 
         // Assert: Petra's order is done and Anna told; Olle's was switched on before its email failed, and its own
         // workflow now goes on with it (and retries the email).
@@ -193,9 +186,7 @@ public sealed class PolicyBatchActivationTests : IDisposable
         // Arrange: an attempt of a chunk activity wrote Olle's engagement and placed his order, then died before the
         // order reached a batch. On the retry the engagement is no change any more.
         await using var app = new PortalApp(_inbox);
-        await app.Directory.UpsertIdentityAsync(new Identity(Olle, "Olle", "Olsson", OlleEmail, false));
-        var engagement = new Engagement("ENG-0099", Olle, "SU-AKUT", "Undersköterska", Today.AddDays(-2), null, Demo.Anna);
-        await app.Directory.UpsertEngagementAsync(engagement);
+        var engagement = await OlleStartedAsync(app, Today.AddDays(-2));
         var placed = await PlaceAsync(app, [engagement]);
         var engine = app.Services.GetRequiredService<PolicyEngine>();
         var policies = await app.Services.GetRequiredService<PolicyRepository>().ListAsync();
@@ -203,8 +194,7 @@ public sealed class PolicyBatchActivationTests : IDisposable
 
         // Act
         var found = await engine.PlacedAndStillDueAsync([engagement], policies, tree, app.Durable, CancellationToken.None);
-        await ActivatorUtilities.CreateInstance<ActivatePolicyOrdersActivity>(app.Services)
-            .RunAsync(new TestActivityContext(nameof(ActivatePolicyOrdersActivity), "import"), new PolicyActivationBatch(found, DateTime.UtcNow));
+        await ActivateAsync(app, found);
         var afterwards = await engine.PlacedAndStillDueAsync([engagement], policies, tree, app.Durable, CancellationToken.None);
 
         // Assert
@@ -226,6 +216,20 @@ public sealed class PolicyBatchActivationTests : IDisposable
         // Assert: read whole, so R6 sees the active user service and makes no new password.
         Assert.Contains(karin!.UserServices, s => s.Status == UserServiceStatus.Active);
     }
+
+    /// <summary>Olle, an assistant nurse at SU-AKUT under Anna since <paramref name="start"/>, written straight to the directory.</summary>
+    private static async Task<Engagement> OlleStartedAsync(PortalApp app, DateOnly start)
+    {
+        await app.Directory.UpsertIdentityAsync(new Identity(Olle, "Olle", "Olsson", OlleEmail, false));
+        var engagement = new Engagement("ENG-0099", Olle, "SU-AKUT", "Undersköterska", start, null, Demo.Anna);
+        await app.Directory.UpsertEngagementAsync(engagement);
+        return engagement;
+    }
+
+    /// <summary>Runs the batch activation the way the import orchestration calls it.</summary>
+    private static Task<int> ActivateAsync(PortalApp app, IReadOnlyList<string> orderIds) =>
+        ActivatorUtilities.CreateInstance<ActivatePolicyOrdersActivity>(app.Services)
+            .RunAsync(new TestActivityContext(nameof(ActivatePolicyOrdersActivity), "import"), new PolicyActivationBatch(orderIds, DateTime.UtcNow));
 
     /// <summary>What a KiV chunk does with engagements it has just written: evaluate, then place, leaving due orders for a batch.</summary>
     private static async Task<PolicyApplication> PlaceAsync(PortalApp app, IReadOnlyList<Engagement> engagements)
