@@ -64,7 +64,7 @@ public sealed class AmuEndpoints(CallerResolver callers, AmuCatalog catalog, Acc
                 + " Ta bort de grupperna ur ansökan och försök igen.");
         }
 
-        var applicationId = "AMU-" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
+        var applicationId = AccessRequestIds.NewAmuApplication();
         List<AmuGroupRequest> created = [];
         foreach (var (groupId, index) in groupIds.Select((g, i) => (g, i + 1)))
         {
@@ -74,11 +74,17 @@ public sealed class AmuEndpoints(CallerResolver callers, AmuCatalog catalog, Acc
             var status = group.OwnerHsaId == caller.HsaId ? AccessRequestStatus.Approved : AccessRequestStatus.PendingApproval;
             var access = new AccessRequest($"{applicationId}-{index}", AccessRequestKind.AmuMembership, caller.HsaId, caller.HsaId, group.OwnerHsaId,
                 [groupId], null, null, string.IsNullOrWhiteSpace(body.Motivation) ? null : body.Motivation.Trim(), status, clock.GetUtcNow());
-            if (!await starter.StartAsync(access, durable, cancellationToken))
+            switch (await starter.StartAsync(access, durable, cancellationToken))
             {
-                // An identical application got there first, a moment ago; the groups before this one are applied for.
-                return Problems.Conflict("Du har redan ansökt",
-                    $"Du har redan en ansökan om {group.Name} som väntar på godkännande. Ta bort gruppen ur ansökan och försök igen.");
+                case AccessRequestStart.AlreadyRequested:
+                    // An identical application got there first, a moment ago; the groups before this one are applied for.
+                    return Problems.Conflict("Du har redan ansökt",
+                        $"Du har redan en ansökan om {group.Name} som väntar på godkännande. Ta bort gruppen ur ansökan och försök igen.");
+                case AccessRequestStart.Failed:
+                    // This group's request is Failed and released; the groups after it were not stored at all.
+                    return Problems.TryAgain($"Ansökan om {group.Name} kunde inte skickas just nu, och ingen ansökan om grupperna efter den har gjorts. "
+                        + (created.Count > 0 ? $"Ansökan om {string.Join(", ", created.Select(c => catalog.Find(c.GroupId)!.Name))} är skickad. " : "")
+                        + "Försök igen om en stund med de grupper som inte är skickade.");
             }
 
             created.Add(new AmuGroupRequest(access.RequestId, groupId, status));

@@ -28,6 +28,11 @@ public sealed record Delegation(
     string? RevokedBy = null,
     DateTimeOffset? RevokedAt = null)
 {
+    /// <summary>Delegation ids are <c>DEL-</c> and 16 hex digits.</summary>
+    public const string IdPrefix = "DEL-";
+
+    public static string NewId() => IdPrefix + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
+
     /// <summary>Rights hold only while the lifecycle says Active and the day is inside the period — both, so
     /// that neither a late timer nor a wrong clock can stretch a delegation.</summary>
     public bool IsActiveOn(DateOnly day) => Status == DelegationStatus.Active && ValidFrom <= day && day <= ValidTo;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using Behorighetsportal.Audit;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Durable;
@@ -82,14 +81,14 @@ public sealed class DelegationEndpoints(
                 $"Du har redan en delegering till {deputy.Identity.FullName} som överlappar perioden. Ändra perioden eller återkalla den befintliga först.");
         }
 
-        var delegation = new Delegation("DEL-" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant(), caller.Identity.HsaId,
+        var delegation = new Delegation(Delegation.NewId(), caller.Identity.HsaId,
             deputy.Identity.HsaId, validFrom, validTo, DelegationStatus.Scheduled, clock.GetUtcNow());
         await delegations.CreateAsync(delegation, cancellationToken);
         await audit.AppendAsync(new AuditEntry(delegation.DelegationId, delegation.CreatedAt, "Created", caller.Identity.HsaId,
             $"Till {delegation.DelegateId}, {DirectoryRepository.Format(validFrom)}–{DirectoryRepository.Format(validTo)}"), cancellationToken);
 
         var input = new DelegationLifecycleInput(delegation.DelegationId, delegation.ManagerId,
-            StockholmTime.StartOfDayUtc(validFrom), StockholmTime.StartOfDayUtc(validTo.AddDays(1)));
+            StockholmTime.StartOfDayUtc(validFrom), StockholmTime.EndOfDayUtc(validTo));
         try
         {
             await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegationLifecycleOrchestrator), input,
@@ -185,15 +184,15 @@ public sealed class DelegationEndpoints(
             errors["delegateId"] = ["Du kan inte delegera chefsrollen till dig själv. Välj en av dina medarbetare."];
         }
 
-        var fromOk = DateOnly.TryParseExact(body.ValidFrom, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out validFrom);
-        var toOk = DateOnly.TryParseExact(body.ValidTo, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out validTo);
+        var fromOk = DateWindow.TryParse(body.ValidFrom, out validFrom);
+        var toOk = DateWindow.TryParse(body.ValidTo, out validTo);
         if (!fromOk)
         {
             errors["validFrom"] = ["Ange startdatum (validFrom) som ÅÅÅÅ-MM-DD. Delegering kräver både start- och slutdatum."];
         }
-        else if (validFrom < today)
+        else if (DateWindow.Requested(today).Check(validFrom, "Startdatum") is { } outside)
         {
-            errors["validFrom"] = ["Startdatum kan inte ligga i det förflutna. Ange dagens datum eller ett senare."];
+            errors["validFrom"] = [outside];
         }
 
         if (!toOk)
@@ -208,7 +207,7 @@ public sealed class DelegationEndpoints(
         {
             errors["validTo"] = ["Slutdatum måste vara samma dag som startdatum eller senare."];
         }
-        else if (fromOk && validTo.DayNumber - validFrom.DayNumber + 1 > maxDays)
+        else if (validTo.DayNumber - (fromOk ? validFrom : today).DayNumber + 1 > maxDays)
         {
             errors["validTo"] = [$"En delegering får gälla högst {maxDays} dagar. Välj ett tidigare slutdatum."];
         }

@@ -302,17 +302,25 @@ public sealed class DirectoryRepository(StorageAccount storage)
     }
 
     /// <summary>
-    /// Writes the engagements that are not stored exactly so already, with their manager and unit indexes, as
-    /// <see cref="ApplyEngagementAsync"/> does one at a time, but with point reads a few at a time and the writes
-    /// grouped per partition into transactions: the new index rows first, then the engagements, then the old index
-    /// rows are removed. Returns the engagements that changed, each with what it was before (null when new).
+    /// The engagements that are not stored exactly so already (so a repeated KiV batch writes nothing), each with what
+    /// it is now (null when new), by point reads a few at a time. <see cref="WriteEngagementChangesAsync"/> writes them.
     /// </summary>
-    public async Task<IReadOnlyList<(Engagement Engagement, Engagement? Previous)>> ApplyEngagementsAsync(
+    public async Task<IReadOnlyList<(Engagement Engagement, Engagement? Previous)>> FindEngagementChangesAsync(
         IReadOnlyList<Engagement> engagements, CancellationToken cancellationToken = default)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var stored = await ReadAllAsync(engagements, e => (e.HsaId, EngagementPrefix + e.EngagementId), ReadEngagement, cancellationToken);
-        var changed = engagements.Select((engagement, i) => (Engagement: engagement, Previous: stored[i])).Where(c => c.Previous != c.Engagement).ToList();
+        return engagements.Select((engagement, i) => (Engagement: engagement, Previous: stored[i])).Where(c => c.Previous != c.Engagement).ToList();
+    }
+
+    /// <summary>
+    /// Writes engagement changes with their manager and unit indexes, as <see cref="ApplyEngagementAsync"/> does one at
+    /// a time, but grouped per partition into transactions: the new index rows first, then the engagements, then the
+    /// old index rows are removed.
+    /// </summary>
+    public async Task WriteEngagementChangesAsync(IReadOnlyList<(Engagement Engagement, Engagement? Previous)> changed, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
 
         // The indexes first: a reader may briefly see a manager or unit without the engagement, never an
         // engagement that its manager or unit cannot find.
@@ -332,7 +340,6 @@ public sealed class DirectoryRepository(StorageAccount storage)
             .ToList();
         await Parallel.ForEachAsync(stale, ParallelOptions(cancellationToken),
             async (row, token) => await DeleteIfExistsAsync(row.Table, row.PartitionKey, row.EngagementId, token));
-        return changed;
     }
 
     /// <summary>The user service of one engagement, by a point read.</summary>

@@ -16,4 +16,12 @@ public static class StockholmTime
     /// <summary>The UTC instant at which the given Swedish day begins.</summary>
     public static DateTime StartOfDayUtc(DateOnly day) =>
         TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), Zone);
+
+    /// <summary>
+    /// The UTC instant at which a period whose last day is <paramref name="lastDay"/> is over: 00:00 of the day after.
+    /// The calendar's last day has no day after, so its period never ends; inputs are kept far from it
+    /// (<see cref="DateWindow"/>), but a date stored before that must not fail the durable work for ever.
+    /// </summary>
+    public static DateTime EndOfDayUtc(DateOnly lastDay) =>
+        lastDay == DateOnly.MaxValue ? DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc) : StartOfDayUtc(lastDay.AddDays(1));
 }

@@ -10,8 +10,10 @@ namespace Behorighetsportal.Kiv;
 /// <summary>
 /// Applies chunks of a KiV batch, one after the other; each chunk's rows are read and written a few at a time, in
 /// transactions per partition. For engagements that are new or changed, the assignment policies of their
-/// administration are evaluated at once (joiners get their level; movers are re-evaluated the same day).
-/// Idempotent: a row stored exactly so already is not written, and a chunk is counted once.
+/// administration are evaluated at once (joiners get their level; movers are re-evaluated the same day), leavers get
+/// their end timer and movers' rights are reconciled. Idempotent: a row stored exactly so already is not written, a
+/// chunk is counted once, and what its rows change is kept before they are written, so a retried attempt (which
+/// finds them written) carries out the same consequences — each of them found, not doubled, when it exists.
 /// </summary>
 public sealed class ApplyKivChunkActivity(
     KivImportRepository imports, DirectoryRepository directory, PolicyRepository policies, PolicyEngine engine, OrchestrationStarter starter,
@@ -48,38 +50,36 @@ public sealed class ApplyKivChunkActivity(
                 break;
             default:
                 var rows = await imports.ReadChunkAsync<Engagement>(importId, section, chunk, CancellationToken.None);
-                var applied = await directory.ApplyEngagementsAsync(rows);
-                changed = applied.Count;
+                var found = await directory.FindEngagementChangesAsync(rows);
+                var recorded = await imports.RecordChangesAsync(
+                    importId, section, chunk, found.Select(f => KivEngagementChange.Of(f.Engagement, f.Previous)).ToList(), CancellationToken.None);
+                await directory.WriteEngagementChangesAsync(found);
+
+                // From here on, what to do follows from the batch's rows and what they changed (kept above), not from
+                // what this attempt wrote: on a retry after a passing fault the rows are written already.
+                var rowsById = rows.ToDictionary(r => r.EngagementId, StringComparer.Ordinal);
+                var changes = recorded.Where(c => rowsById.ContainsKey(c.EngagementId)).Select(c => (Change: c, Engagement: rowsById[c.EngagementId])).ToList();
+                changed = changes.Count;
                 await Parallel.ForEachAsync(
-                    applied.Where(a => a.Engagement.EndDate is { } end && end != a.Previous?.EndDate),
+                    changes.Where(c => c.Change.EndChanged && c.Engagement.EndDate is not null),
                     new ParallelOptions { MaxDegreeOfParallelism = Parallelism },
-                    async (a, _) => await ScheduleEndAsync(a.Engagement, a.Engagement.EndDate!.Value));
+                    async (c, _) => await ScheduleEndAsync(c.Engagement, c.Engagement.EndDate!.Value));
 
                 // A mover: rights that depended on the old place are re-evaluated the same day.
                 var today = StockholmTime.Today(clock);
-                foreach (var hsaId in applied
-                             .Where(a => a.Previous is not null && (a.Previous.ManagerHsaId != a.Engagement.ManagerHsaId || a.Previous.OrgUnitId != a.Engagement.OrgUnitId))
-                             .Select(a => a.Engagement.HsaId).Distinct(StringComparer.Ordinal))
+                foreach (var hsaId in changes.Where(c => c.Change.Moved).Select(c => c.Engagement.HsaId).Distinct(StringComparer.Ordinal))
                 {
                     await reconciler.ReconcileAsync(hsaId, today);
                 }
 
-                if (applied.Count > 0)
+                if (changes.Count > 0)
                 {
+                    // An order an earlier attempt placed is found again (and, when due, handed to the batch again).
                     var tree = await directory.GetOrgTreeAsync();
-                    var evaluated = await engine.EvaluateEngagementsAsync(applied, await policies.ListAsync(), tree, CancellationToken.None);
+                    var evaluated = await engine.EvaluateEngagementsAsync(
+                        changes.Select(c => (c.Engagement, c.Change.Existed)).ToList(), await policies.ListAsync(), tree, CancellationToken.None);
                     var application = await engine.ApplyAsync(evaluated, starter.Client, batchDueNow: true, CancellationToken.None);
                     (policyChanges, dueNow) = (application.Applied.Count, application.DueNow);
-                }
-
-                // Rows stored exactly so already: on a retry of this activity, what an earlier attempt wrote. Orders it
-                // placed for them, due and not yet activated, go to the batch again.
-                var changedIds = applied.Select(a => a.Engagement.EngagementId).ToHashSet(StringComparer.Ordinal);
-                var unchanged = rows.Where(e => !changedIds.Contains(e.EngagementId)).ToList();
-                if (unchanged.Count > 0)
-                {
-                    dueNow = [.. dueNow, .. await engine.PlacedAndStillDueAsync(
-                        unchanged, await policies.ListAsync(), await directory.GetOrgTreeAsync(), starter.Client, CancellationToken.None)];
                 }
 
                 break;
@@ -98,7 +98,7 @@ public sealed class ApplyKivChunkActivity(
         }
 
         await starter.Client.ScheduleNewOrchestrationInstanceAsync(nameof(EngagementEndOrchestrator),
-            new EngagementEndInput(engagement.HsaId, engagement.EngagementId, endDate, StockholmTime.StartOfDayUtc(endDate.AddDays(1))),
+            new EngagementEndInput(engagement.HsaId, engagement.EngagementId, endDate, StockholmTime.EndOfDayUtc(endDate)),
             new StartOrchestrationOptions(instanceId));
     }
 }

@@ -98,9 +98,9 @@ public sealed class KivImportEndpoints(CallerReader callers, DirectoryRepository
 
         var errors = new Dictionary<string, string[]>();
         string? importId = query["importId"];
-        if (!KivBatchValidator.IsId(importId))
+        if (KivImportIds.Problem(importId) is { } badId)
         {
-            errors["importId"] = ["Ange importId: högst 64 tecken, bokstäver a–z, siffror, bindestreck, understreck eller punkt. Samma importId på alla sidor i importen."];
+            errors["importId"] = [badId];
         }
 
         if (!int.TryParse(query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var page) || page < 1 || page > MaxPages)
@@ -212,25 +212,25 @@ public sealed class KivImportEndpoints(CallerReader callers, DirectoryRepository
             known[hsaId] = await directory.GetIdentityAsync(hsaId, cancellationToken) is not null;
         }
 
-        var (valid, errors) = KivBatchValidator.Validate(batch, tree, hsaId => known.GetValueOrDefault(hsaId));
         var now = clock.GetUtcNow();
+        var (valid, errors) = KivBatchValidator.Validate(batch, tree, hsaId => known.GetValueOrDefault(hsaId), StockholmTime.DateOn(now));
         if (valid is null)
         {
             if (lastPage is null)
             {
                 return Problems.BadRequest("Batchen innehåller fel och har inte lagrats",
-                    $"{errors.Count} rad(er) är felaktiga; ingenting av batchen har lagrats. Rätta raderna och skicka hela batchen igen. Första felet: {errors[0].Section}[{errors[0].Row}] {errors[0].Id}: {errors[0].Reason}",
-                    errors.GroupBy(e => $"{e.Section}[{e.Row}]").ToDictionary(g => g.Key, g => g.Select(e => $"{e.Id}: {e.Reason}").ToArray()));
+                    $"{errors.Count} rad(er) är felaktiga; ingenting av batchen har lagrats. Rätta raderna och skicka hela batchen igen. Första felet: {errors[0].Path} {errors[0].Id}: {errors[0].Reason}",
+                    errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => $"{e.Id}: {e.Reason}").ToArray()));
             }
 
             var located = errors.Select(e => (Error: e, Where: Locate(pages, e))).ToList();
             var first = located[0];
-            var summary = $"Sida {first.Where.Page}, {first.Error.Section}[{first.Where.Row}] {first.Error.Id}: {first.Error.Reason}";
+            var summary = $"Sida {first.Where.Page}, {first.Where.Path} {first.Error.Id}: {first.Error.Reason}";
             await imports.CompleteAsync(importId, KivImportStatus.Failed, summary, now, cancellationToken);
             await audit.AppendAsync(new AuditEntry(importId, now, "KivImportRefused", "KiV", $"{errors.Count} felaktiga rader. Första felet: {summary}"), cancellationToken);
             return Problems.BadRequest("Importen innehåller fel och har inte lagrats",
                 $"{errors.Count} rad(er) är felaktiga; ingenting av importen {importId} har lagrats i katalogen. Rätta raderna och skicka om hela importen med ett nytt importId. Första felet: {summary}",
-                located.GroupBy(l => $"pages[{l.Where.Page}].{l.Error.Section}[{l.Where.Row}]").ToDictionary(g => g.Key, g => g.Select(l => $"{l.Error.Id}: {l.Error.Reason}").ToArray()));
+                located.GroupBy(l => $"pages[{l.Where.Page}].{l.Where.Path}").ToDictionary(g => g.Key, g => g.Select(l => $"{l.Error.Id}: {l.Error.Reason}").ToArray()));
         }
 
         var chunks = await imports.StoreAsync(importId, valid, now, cancellationToken, lastPage);
@@ -248,8 +248,8 @@ public sealed class KivImportEndpoints(CallerReader callers, DirectoryRepository
         return Results.Json(new KivImportAccepted(importId, status, progress), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    /// <summary>The page (from 1) and the row within it of a row of the pages put together.</summary>
-    private static (int Page, int Row) Locate(List<KivBatch> pages, KivRowError error)
+    /// <summary>The page (from 1) of a row of the pages put together, and the error's path within that page.</summary>
+    private static (int Page, string Path) Locate(List<KivBatch> pages, KivRowError error)
     {
         var row = error.Row;
         for (var i = 0; i < pages.Count; i++)
@@ -262,13 +262,13 @@ public sealed class KivImportEndpoints(CallerReader callers, DirectoryRepository
             };
             if (row < count)
             {
-                return (i + 1, row);
+                return (i + 1, (error with { Row = row }).Path);
             }
 
             row -= count;
         }
 
-        return (pages.Count, row);
+        return (pages.Count, (error with { Row = row }).Path);
     }
 
     /// <summary>People the batch refers to but does not carry: they must exist already.</summary>

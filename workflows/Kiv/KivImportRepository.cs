@@ -25,6 +25,24 @@ public sealed record KivImportProgress(
     int Changed, int PolicyChanges, DateTimeOffset AcceptedAt, DateTimeOffset? CompletedAt, string? Error,
     int? PagesReceived = null, int? LastPage = null, IReadOnlyList<int>? MissingPages = null);
 
+/// <summary>
+/// How an engagement of a chunk differs from what was stored before the import wrote it: new or not, moved (another
+/// manager or unit) and given a new last day. What the import does besides writing — end timers, movers'
+/// reconciliation, policies — follows from these.
+/// </summary>
+public sealed record KivEngagementChange(string EngagementId, bool Existed, bool Moved, bool EndChanged)
+{
+    public static KivEngagementChange Of(Engagement engagement, Engagement? previous) => new(
+        engagement.EngagementId,
+        previous is not null,
+        previous is not null && (previous.ManagerHsaId != engagement.ManagerHsaId || previous.OrgUnitId != engagement.OrgUnitId),
+        engagement.EndDate is { } end && end != previous?.EndDate);
+
+    /// <summary>The same engagement seen by two attempts: the first saw what was stored before the import.</summary>
+    public KivEngagementChange Or(KivEngagementChange later) =>
+        this with { Moved = Moved || later.Moved, EndChanged = EndChanged || later.EndChanged };
+}
+
 /// <summary>One stored page of a paged import: its number, a hash of its content, and how many parts its JSON is kept in.</summary>
 public sealed record KivPage(int Page, string Hash, int Parts);
 
@@ -43,7 +61,7 @@ public enum KivPageStored
 }
 
 /// <summary>
-/// A validated batch is stored in chunks (a chunk per table row, well under the 64 KiB a property may hold) before
+/// A validated batch is stored in chunks (a chunk per table row, under the 64 KiB a property may hold) before
 /// the import's orchestration starts, so the HTTP request ends quickly and the work survives restarts.
 /// PK = import id; RK = <c>status</c> or <c>chunk|{section}|{n}</c>.
 /// </summary>
@@ -87,6 +105,33 @@ public sealed class KivImportRepository(StorageAccount storage)
     {
         var row = await Table.GetEntityAsync<TableEntity>(importId, ChunkKey(section, chunk), cancellationToken: cancellationToken);
         return JsonSerializer.Deserialize<List<T>>(row.Value.GetString("Data"), Json) ?? [];
+    }
+
+    /// <summary>
+    /// Keeps what a chunk's rows change before they are written, merged with what an earlier attempt of the chunk kept,
+    /// and answers the whole: a retried attempt finds its rows written already (no change any more), yet must still do
+    /// what the first attempt had to.
+    /// </summary>
+    public async Task<IReadOnlyList<KivEngagementChange>> RecordChangesAsync(
+        string importId, string section, int chunk, IReadOnlyList<KivEngagementChange> changes, CancellationToken cancellationToken)
+    {
+        var key = "changes|" + ChunkKey(section, chunk);
+        var stored = await Table.GetEntityIfExistsAsync<TableEntity>(importId, key, cancellationToken: cancellationToken);
+        var earlier = stored.HasValue ? JsonSerializer.Deserialize<List<KivEngagementChange>>(stored.Value!.GetString("Data"), Json) ?? [] : [];
+        var merged = earlier.ToDictionary(c => c.EngagementId, StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            merged[change.EngagementId] = merged.TryGetValue(change.EngagementId, out var first) ? first.Or(change) : change;
+        }
+
+        var all = merged.Values.ToList();
+        if (!stored.HasValue || !all.SequenceEqual(earlier))
+        {
+            // Ids of 64 characters at most: a hundred changes stay far below what a property holds.
+            await Table.UpsertEntityAsync(new TableEntity(importId, key) { ["Data"] = JsonSerializer.Serialize(all, Json) }, TableUpdateMode.Replace, cancellationToken);
+        }
+
+        return all;
     }
 
     /// <summary>Counts a finished chunk once (its mark makes a retried activity count nothing).</summary>
@@ -317,17 +362,67 @@ public sealed class KivImportRepository(StorageAccount storage)
 
     private static string PartKey(int page, string hash, int part) => $"pagedata|{page:D5}|{hash}|{part:D4}";
 
+    /// <summary>Characters of JSON in one chunk row: a string property holds 32 767 UTF-16 characters.</summary>
+    private const int ChunkChars = 30_000;
+
+    /// <summary>Characters of chunk JSON in one transaction, well under the 4 MiB a transaction may carry.</summary>
+    private const int TransactionChars = 1_500_000;
+
     private async Task<int> StoreSectionAsync<T>(string importId, string section, IReadOnlyList<T> rows, CancellationToken cancellationToken)
     {
-        var chunks = rows.Chunk(ChunkSize).ToList();
-        foreach (var batch in chunks.Select((chunk, n) => new TableEntity(importId, ChunkKey(section, n)) { ["Data"] = JsonSerializer.Serialize(chunk, Json) })
-                     .Chunk(100))
+        var chunks = Pack(rows);
+        List<TableEntity> transaction = [];
+        var length = 0;
+        foreach (var (data, n) in chunks.Select((data, n) => (data, n)))
         {
-            // One partition: up to 100 chunk rows go in one transaction.
-            await Table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
+            // One partition: up to 100 chunk rows, of at most TransactionChars together, go in one transaction.
+            if (transaction.Count == 100 || (transaction.Count > 0 && length + data.Length > TransactionChars))
+            {
+                await Table.SubmitTransactionAsync(transaction.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
+                (transaction, length) = ([], 0);
+            }
+
+            transaction.Add(new TableEntity(importId, ChunkKey(section, n)) { ["Data"] = data });
+            length += data.Length;
+        }
+
+        if (transaction.Count > 0)
+        {
+            await Table.SubmitTransactionAsync(transaction.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
         }
 
         return chunks.Count;
+    }
+
+    /// <summary>
+    /// The rows as JSON arrays of up to <see cref="ChunkSize"/> rows and <see cref="ChunkChars"/> characters: validated
+    /// rows are short, but a hundred of them with long names and titles (escaped, non-ASCII letters take six
+    /// characters each) would not fit one property.
+    /// </summary>
+    private static List<string> Pack<T>(IReadOnlyList<T> rows)
+    {
+        List<string> chunks = [];
+        List<string> current = [];
+        var length = 2;
+        foreach (var row in rows)
+        {
+            var json = JsonSerializer.Serialize(row, Json);
+            if (current.Count == ChunkSize || (current.Count > 0 && length + json.Length + 1 > ChunkChars))
+            {
+                chunks.Add("[" + string.Join(',', current) + "]");
+                (current, length) = ([], 2);
+            }
+
+            current.Add(json);
+            length += json.Length + 1;
+        }
+
+        if (current.Count > 0)
+        {
+            chunks.Add("[" + string.Join(',', current) + "]");
+        }
+
+        return chunks;
     }
 
     private static string ChunkKey(string section, int chunk) => $"chunk|{section}|{chunk:D6}";

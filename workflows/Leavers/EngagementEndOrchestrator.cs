@@ -19,7 +19,9 @@ public sealed record EngagementEndInput(string HsaId, string EngagementId, DateO
 /// </summary>
 public sealed class EngagementEndOrchestrator : TaskOrchestrator<EngagementEndInput, bool>
 {
-    public static string InstanceIdFor(string engagementId, DateOnly endDate) => $"END-{engagementId}-{endDate:yyyyMMdd}";
+    public const string InstancePrefix = "END-";
+
+    public static string InstanceIdFor(string engagementId, DateOnly endDate) => $"{InstancePrefix}{engagementId}-{endDate:yyyyMMdd}";
 
     public override async Task<bool> RunAsync(TaskOrchestrationContext context, EngagementEndInput input)
     {

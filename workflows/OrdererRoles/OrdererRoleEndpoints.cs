@@ -1,4 +1,3 @@
-using System.Globalization;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
 using Behorighetsportal.Requests;
@@ -38,13 +37,11 @@ public sealed class OrdererRoleEndpoints(CallerResolver callers, DirectoryReposi
             errors["orgUnitIds"] = [$"Välj en till {MaxUnits} organisatoriska enheter (orgUnitIds)."];
         }
 
-        var validFrom = ParseOptionalDate(body.ValidFrom, "validFrom", errors);
-        var validTo = ParseOptionalDate(body.ValidTo, "validTo", errors);
-        if (validTo is { } to && to < today)
-        {
-            errors["validTo"] = ["Slutdatum kan inte ligga i det förflutna."];
-        }
-        else if (validFrom is { } from && validTo is { } until && until < from)
+        // A temporary role lies inside the window every requested period does: it starts and ends within a year.
+        var window = DateWindow.Requested(today);
+        var validFrom = ParseOptionalDate(body.ValidFrom, "validFrom", "Startdatum", window, errors);
+        var validTo = ParseOptionalDate(body.ValidTo, "validTo", "Slutdatum", window, errors);
+        if (validFrom is { } from && validTo is { } until && until < from)
         {
             errors["validTo"] = ["Slutdatum måste vara samma dag som startdatum eller senare."];
         }
@@ -99,31 +96,41 @@ public sealed class OrdererRoleEndpoints(CallerResolver callers, DirectoryReposi
             return Problems.Unprocessable("Chef saknas", "Ditt engagemang har ingen närmaste chef i Katalog i Väst, så beställningen kan inte godkännas. Kontakta din SIS-funktion.");
         }
 
-        var access = new AccessRequest("SDA-" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant(), AccessRequestKind.OrdererRole,
+        var access = new AccessRequest(AccessRequestIds.NewOrdererRole(), AccessRequestKind.OrdererRole,
             subject.Identity.HsaId, caller.HsaId, engagement.ManagerHsaId, wanted, validFrom, validTo, null,
             managerOrders ? AccessRequestStatus.Approved : AccessRequestStatus.PendingApproval, clock.GetUtcNow());
-        if (!await starter.StartAsync(access, durable, cancellationToken))
+        switch (await starter.StartAsync(access, durable, cancellationToken))
         {
-            return Problems.Conflict("Beställarrollen är redan beställd",
-                "En likadan beställning av beställarrollen registrerades samtidigt och väntar redan på godkännande.");
+            case AccessRequestStart.AlreadyRequested:
+                return Problems.Conflict("Beställarrollen är redan beställd",
+                    "En likadan beställning av beställarrollen registrerades samtidigt och väntar redan på godkännande.");
+            case AccessRequestStart.Failed:
+                return Problems.TryAgain("Beställningen av beställarrollen kunde inte startas just nu. Ingenting har beställts; försök igen om en stund.");
         }
 
         return Results.Json(new AccessRequestAccepted(access.RequestId, access.Status, wanted), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static DateOnly? ParseOptionalDate(string? text, string field, Dictionary<string, string[]> errors)
+    /// <summary>An optional date inside the window; null when absent, or when wrong (and then named in <paramref name="errors"/>).</summary>
+    private static DateOnly? ParseOptionalDate(string? text, string field, string label, DateWindow window, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrEmpty(text))
         {
             return null;
         }
 
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (!DateWindow.TryParse(text, out var date))
         {
-            return date;
+            errors[field] = [$"Ange {field} som ÅÅÅÅ-MM-DD, eller lämna fältet tomt för en roll tills vidare."];
+            return null;
         }
 
-        errors[field] = [$"Ange {field} som ÅÅÅÅ-MM-DD, eller lämna fältet tomt för en roll tills vidare."];
-        return null;
+        if (window.Check(date, label) is { } outside)
+        {
+            errors[field] = [outside];
+            return null;
+        }
+
+        return date;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Behorighetsportal.Audit;
 using Behorighetsportal.Durable;
 using Behorighetsportal.Directory;
@@ -36,7 +35,6 @@ public sealed class OrderEndpoints(
     TimeProvider clock,
     ILogger<OrderEndpoints> logger)
 {
-    private const int MaxDaysAhead = 366;
     private const int MaxCommentLength = 1000;
 
     public async Task<IResult> PlaceAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
@@ -50,7 +48,7 @@ public sealed class OrderEndpoints(
         var (caller, body) = incoming;
 
         var today = caller.Today;
-        var invalid = OrderRules.ValidateFields(body, levels, today, MaxDaysAhead, MaxCommentLength, out var level, out var startDate);
+        var invalid = OrderRules.ValidateFields(body, levels, today, MaxCommentLength, out var level, out var startDate);
         if (invalid is not null)
         {
             return invalid;
@@ -252,7 +250,7 @@ public static class OrderRules
 
     /// <summary>Checks the fields of a request; null when they are fine, else the problem to answer with.</summary>
     public static IResult? ValidateFields(
-        PlaceOrderRequest body, ServiceLevelCatalog levels, DateOnly today, int maxDaysAhead, int maxCommentLength,
+        PlaceOrderRequest body, ServiceLevelCatalog levels, DateOnly today, int maxCommentLength,
         out ServiceLevel? level, out DateOnly startDate)
     {
         level = levels.Find(body.Level);
@@ -273,17 +271,13 @@ public static class OrderRules
             errors["level"] = [$"Okänd nivå{(string.IsNullOrEmpty(body.Level) ? "" : $" '{body.Level}'")}. Välj en av: {string.Join(", ", levels.Levels.Select(l => l.Level))}."];
         }
 
-        if (!DateOnly.TryParseExact(body.StartDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out startDate))
+        if (!DateWindow.TryParse(body.StartDate, out startDate))
         {
             errors["startDate"] = ["Ange startdatum som ÅÅÅÅ-MM-DD, till exempel 2026-12-01."];
         }
-        else if (startDate < today)
+        else if (DateWindow.Requested(today).Check(startDate, "Startdatum") is { } outside)
         {
-            errors["startDate"] = ["Startdatum kan inte ligga i det förflutna. Ange dagens datum eller ett senare."];
-        }
-        else if (startDate > today.AddDays(maxDaysAhead))
-        {
-            errors["startDate"] = ["Startdatum kan ligga högst ett år fram i tiden."];
+            errors["startDate"] = [outside];
         }
 
         if (body.Comment is { Length: > 0 } comment && comment.Length > maxCommentLength)

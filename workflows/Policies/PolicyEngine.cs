@@ -66,17 +66,17 @@ public sealed class PolicyEngine(
     }
 
     /// <summary>
-    /// What the policies would do to engagements just written (a KiV import), each with what it was before (null when
-    /// new): instead of reading each person's whole partition, it reads the identity and the engagement's user
-    /// service by point reads, which is all R5 looks at. A new engagement no policy matches is not read at all: it
-    /// has no user service a policy could have given. The people in the answer carry only these engagements and services.
+    /// What the policies would do to engagements just written (a KiV import), each saying whether it existed before:
+    /// instead of reading each person's whole partition, it reads the identity and the engagement's user service by
+    /// point reads, which is all R5 looks at. A new engagement no policy matches is not read at all: it has no user
+    /// service a policy could have given. The people in the answer carry only these engagements and services.
     /// </summary>
     public async Task<IReadOnlyList<(PolicyChange Change, Person Person)>> EvaluateEngagementsAsync(
-        IReadOnlyList<(Engagement Engagement, Engagement? Previous)> written, IReadOnlyList<AssignmentPolicy> policySet, OrgTree tree, CancellationToken cancellationToken)
+        IReadOnlyList<(Engagement Engagement, bool Existed)> written, IReadOnlyList<AssignmentPolicy> policySet, OrgTree tree, CancellationToken cancellationToken)
     {
         var today = StockholmTime.Today(clock);
         var groups = written
-            .Where(w => !w.Engagement.HasEndedBy(today) && (w.Previous is not null || policySet.Any(p => p.Matches(w.Engagement, tree))))
+            .Where(w => !w.Engagement.HasEndedBy(today) && (w.Existed || policySet.Any(p => p.Matches(w.Engagement, tree))))
             .Select(w => w.Engagement).GroupBy(e => e.HsaId).ToList();
         var people = new Person?[groups.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, groups.Count), Options(cancellationToken), async (i, token) =>
@@ -128,9 +128,11 @@ public sealed class PolicyEngine(
         var today = StockholmTime.DateOn(now);
         var outcomes = new (bool Applied, string? DueNow)[changes.Count];
 
-        // Each change is about its own engagement, so they go a few at a time.
+        // Each change is about its own engagement, so they go a few at a time. One that fails must not cut the others
+        // short half-way (a claim taken, its order not yet written, would hold the engagement from the retry), so they
+        // get the caller's token, not the loop's, and those under way finish before the failure is thrown.
         await Parallel.ForEachAsync(Enumerable.Range(0, changes.Count), Options(cancellationToken),
-            async (i, token) => outcomes[i] = await ApplyOneAsync(changes[i].Change, changes[i].Person, durable, batchDueNow, now, today, token));
+            async (i, _) => outcomes[i] = await ApplyOneAsync(changes[i].Change, changes[i].Person, durable, batchDueNow, now, today, cancellationToken));
         return new PolicyApplication(
             changes.Where((_, i) => outcomes[i].Applied).Select(c => c.Change).ToList(),
             outcomes.Select(o => o.DueNow).OfType<string>().ToList());
@@ -184,35 +186,6 @@ public sealed class PolicyEngine(
 
         await OrderWorkflow.StartAsync(durable, order, workflow.Value, cancellationToken);
         return (true, null);
-    }
-
-    /// <summary>
-    /// Policy orders placed today for engagements that were written before (so they are no change now), whose start
-    /// date has come and which still wait without a workflow: what a KiV chunk activity placed before it died, found
-    /// again when it is retried — its engagements are written by then, so evaluating changes would not reach them.
-    /// Point reads by the orders' known ids, only for engagements a policy covers.
-    /// </summary>
-    public async Task<IReadOnlyList<string>> PlacedAndStillDueAsync(
-        IReadOnlyList<Engagement> unchanged, IReadOnlyList<AssignmentPolicy> policySet, OrgTree tree, DurableTaskClient durable, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var today = StockholmTime.DateOn(now);
-        var candidates = unchanged
-            .Select(e => (Engagement: e, Policy: PolicyRules.Choose(policySet, e, tree)))
-            .Where(c => c.Policy is not null && !c.Engagement.HasEndedBy(today))
-            .Select(c => PolicyRules.OrderIdFor(c.Engagement.EngagementId, c.Policy!.Level, today))
-            .ToList();
-        var due = new string?[candidates.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, candidates.Count), Options(cancellationToken), async (i, token) =>
-        {
-            if (await orders.GetAsync(candidates[i], token) is { Status: OrderStatus.WaitingForStartDate } order
-                && StockholmTime.StartOfDayUtc(order.ActivationDate) <= now.UtcDateTime
-                && await durable.GetInstanceAsync(order.OrderId, token) is null)
-            {
-                due[i] = order.OrderId;
-            }
-        });
-        return due.OfType<string>().ToList();
     }
 
     private static ParallelOptions Options(CancellationToken cancellationToken) =>

@@ -21,6 +21,20 @@ public enum AccessRequestStatus
 
     /// <summary>Reached its last day (a temporary role).</summary>
     Ended,
+
+    /// <summary>Stored, but its lifecycle could not be started; nothing was granted and its claims are released.</summary>
+    Failed,
+}
+
+/// <summary>Request ids: orderer-role orders are <c>SDA-…</c>, AMU applications <c>AMU-…</c> (and their groups <c>AMU-…-n</c>).</summary>
+public static class AccessRequestIds
+{
+    public const string OrdererRolePrefix = "SDA-";
+    public const string AmuPrefix = "AMU-";
+
+    public static string NewOrdererRole() => OrdererRolePrefix + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
+
+    public static string NewAmuApplication() => AmuPrefix + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
 }
 
 /// <summary>

@@ -41,7 +41,7 @@ public sealed class AccessRequestRepository(StorageAccount storage)
         }
     }
 
-    /// <summary>Frees the request's claims (it was rejected, expired or has ended), so the resource can be asked for again.</summary>
+    /// <summary>Frees the request's claims (it was rejected, expired, has ended or failed to start), so the resource can be asked for again.</summary>
     public async Task ReleaseClaimsAsync(AccessRequest request, CancellationToken cancellationToken = default)
     {
         foreach (var resource in request.Resources)
@@ -85,7 +85,7 @@ public sealed class AccessRequestRepository(StorageAccount storage)
             : null, cancellationToken);
 
     public Task<(AccessRequest Request, bool Recorded)> MoveToAsync(string subjectId, string requestId, AccessRequestStatus status, CancellationToken cancellationToken = default) =>
-        UpdateAsync(subjectId, requestId, r => r.Status == status || r.Status is AccessRequestStatus.Rejected or AccessRequestStatus.Expired or AccessRequestStatus.Ended
+        UpdateAsync(subjectId, requestId, r => r.Status == status || r.Status is AccessRequestStatus.Rejected or AccessRequestStatus.Expired or AccessRequestStatus.Ended or AccessRequestStatus.Failed
             ? null
             : r with { Status = status }, cancellationToken);
 

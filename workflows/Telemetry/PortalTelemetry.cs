@@ -121,7 +121,7 @@ public static class PortalTelemetry
     private static KeyValuePair<string, object?>? SubjectTag() => CurrentSubject.Value switch
     {
         null => null,
-        { } id when id.StartsWith("DEL-", StringComparison.Ordinal) => new(DelegationIdAttribute, id),
+        { } id when id.StartsWith(Delegations.Delegation.IdPrefix, StringComparison.Ordinal) => new(DelegationIdAttribute, id),
         { } id => new(OrderIdAttribute, id),
     };
 

@@ -41,11 +41,52 @@ internal sealed class RaiseFault
     }
 }
 
+/// <summary>Which orchestration starts fail: those of one orchestrator, while <see cref="Remaining"/> is above zero.</summary>
+internal sealed class StartFault(string orchestrator, int times = int.MaxValue)
+{
+    private int _remaining = times;
+    private int _failed;
+
+    /// <summary>Starts still to refuse; set to zero and every start goes through again.</summary>
+    public int Remaining
+    {
+        get => Volatile.Read(ref _remaining);
+        set => Volatile.Write(ref _remaining, value);
+    }
+
+    /// <summary>How many starts were refused.</summary>
+    public int Failed => Volatile.Read(ref _failed);
+
+    public bool ShouldFail(TaskName orchestratorName)
+    {
+        if (orchestratorName.Name != orchestrator)
+        {
+            return false;
+        }
+
+        int remaining;
+        do
+        {
+            remaining = Volatile.Read(ref _remaining);
+            if (remaining <= 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _remaining, remaining - 1, remaining) != remaining);
+
+        Interlocked.Increment(ref _failed);
+        return true;
+    }
+}
+
 /// <summary>
-/// The app's own durable client, except that <see cref="RaiseEventAsync"/> throws when <see cref="RaiseFault"/> says so:
-/// the fault a route meets when the engine cannot be reached at the moment it raises an event. Nothing is sent then.
+/// The app's own durable client, except that <see cref="RaiseEventAsync"/> throws when <see cref="RaiseFault"/> says so,
+/// and <see cref="ScheduleNewOrchestrationInstanceAsync"/> when <see cref="StartFault"/> does: the faults a route or an
+/// activity meets when the engine cannot be reached at the moment it raises an event or starts a workflow. Nothing is
+/// sent or started then.
 /// </summary>
-internal sealed class FlakyRaiseClient(DurableTaskClient inner, RaiseFault fault) : DurableTaskClient(inner.Name)
+internal sealed class FlakyRaiseClient(DurableTaskClient inner, RaiseFault fault, StartFault? starts = null) : DurableTaskClient(inner.Name)
 {
     public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default)
     {
@@ -58,8 +99,15 @@ internal sealed class FlakyRaiseClient(DurableTaskClient inner, RaiseFault fault
     }
 
     public override Task<string> ScheduleNewOrchestrationInstanceAsync(
-        TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default) =>
-        inner.ScheduleNewOrchestrationInstanceAsync(orchestratorName, input, options, cancellation);
+        TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default)
+    {
+        if (starts?.ShouldFail(orchestratorName) == true)
+        {
+            throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "injected: the durable engine cannot be reached"));
+        }
+
+        return inner.ScheduleNewOrchestrationInstanceAsync(orchestratorName, input, options, cancellation);
+    }
 
     public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
         inner.WaitForInstanceStartAsync(instanceId, getInputsAndOutputs, cancellation);

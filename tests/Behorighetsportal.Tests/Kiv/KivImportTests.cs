@@ -121,7 +121,7 @@ public sealed class KivImportTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
-        Assert.Contains("Slutdatum ligger före startdatum", errors.GetProperty("engagements[0]")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("Slutdatum ligger före startdatum", errors.GetProperty("engagements[0].endDate")[0].GetString(), StringComparison.Ordinal);
         Assert.Null(await app.Directory.GetIdentityAsync(Olle));
         Assert.Empty(await EtagsAsync(app, TableNames.KivImports));
     }
@@ -153,7 +153,7 @@ public sealed class KivImportTests : IDisposable
             [new KivEngagement("E1", "GHOST", "SU-AKUT", "T", "2027-01-01", null, null), new KivEngagement("E2", "P1", "NOWHERE", "T", "2027-01-01", null, null)]);
 
         // Act
-        var (valid, errors) = KivBatchValidator.Validate(batch, new Directory.OrgTree([new Directory.OrgUnit("SU-AKUT", "Akut", "SU", null)]), _ => false);
+        var (valid, errors) = KivBatchValidator.Validate(batch, new Directory.OrgTree([new Directory.OrgUnit("SU-AKUT", "Akut", "SU", null)]), _ => false, Directory.StockholmTime.Today(TimeProvider.System));
 
         // Assert
         Assert.Null(valid);
@@ -170,7 +170,7 @@ public sealed class KivImportTests : IDisposable
             [new KivEngagement("E1", "P1", "SU-AKUT", "T", "2027-01-01", null, null, "Tillsvidare"), new KivEngagement("E2", "P1", "SU-AKUT", "T", "2027-01-01", null, null, "praktikant")]);
 
         // Act
-        var (valid, errors) = KivBatchValidator.Validate(batch, new Directory.OrgTree([new Directory.OrgUnit("SU-AKUT", "Akut", "SU", null)]), _ => false);
+        var (valid, errors) = KivBatchValidator.Validate(batch, new Directory.OrgTree([new Directory.OrgUnit("SU-AKUT", "Akut", "SU", null)]), _ => false, Directory.StockholmTime.Today(TimeProvider.System));
 
         // Assert
         Assert.Null(valid);
@@ -309,7 +309,7 @@ public sealed class KivImportTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, last.StatusCode);
         Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(body).RootElement;
-        Assert.Contains("Slutdatum ligger före startdatum", problem.GetProperty("errors").GetProperty("pages[2].engagements[0]")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("Slutdatum ligger före startdatum", problem.GetProperty("errors").GetProperty("pages[2].engagements[0].endDate")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("Sida 2", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Null(await app.Directory.GetIdentityAsync(Olle));
         var progress = await kiv.GetFromJsonAsync<KivImportProgress>("/api/kiv/imports/KIV-PAGED-2", Behorighetsportal.Http.JsonBody.Options);

@@ -1,6 +1,10 @@
+using System.Text.Json;
+using Azure.Data.Tables;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Kiv;
+using Behorighetsportal.Leavers;
 using Behorighetsportal.Orders;
+using Behorighetsportal.Storage;
 using Behorighetsportal.Tests.Infrastructure;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,6 +87,48 @@ public sealed class NightlyReconciliationTests : IDisposable
         // Assert: the new workflow hears of the stored approval and waits for the attestation, not for the deadline.
         await OrderFlow.WaitForStatusAsync(app, Demo.Eva, order.OrderId, OrderStatus.PendingAttestation);
     }
+
+    [Fact]
+    public async Task Nightly_OnePersonsStoredDataUnreadable_TheOthersLeaversAreClosedAndTheRunReportsOneFailed()
+    {
+        // Arrange: leavers a KiV batch missed — Bertil (SU-AKUT) and Hugo (SU-IVA) had their last day yesterday, and
+        // no end timer runs for them. In SU-AKUT too, Cecilia's engagement row holds a start date nobody can read, and
+        // Eva's ends on the calendar's last day (stored before dates were checked), which used to fail her unit
+        // every night.
+        await using var app = new PortalApp(_inbox);
+        var today = StockholmTime.Today(TimeProvider.System);
+        var yesterday = today.AddDays(-1);
+        foreach (var (hsaId, engagementId) in new[] { (Demo.Bertil, Demo.BertilEngagement), (Demo.Hugo, Demo.HugoEngagement) })
+        {
+            var engagement = (await app.Directory.GetPersonAsync(hsaId))!.FindEngagement(engagementId)!;
+            await app.Directory.UpsertEngagementAsync(engagement with { EndDate = yesterday });
+        }
+
+        var identities = app.Storage.Table(TableNames.Identities);
+        await identities.UpsertEntityAsync(new TableEntity(Demo.Cecilia, "engagement|" + Demo.CeciliaEngagement) { ["StartDate"] = "2026-02-30" }, TableUpdateMode.Merge);
+        await identities.UpsertEntityAsync(new TableEntity(Demo.Eva, "engagement|ENG-0006") { ["EndDate"] = "9999-12-31" }, TableUpdateMode.Merge);
+
+        // Act
+        await NightlyReconciliationOrchestrator.StartAsync(app.Durable, today, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var run = await app.Durable.WaitForInstanceCompletionAsync(NightlyReconciliationOrchestrator.InstanceIdFor(today), getInputsAndOutputs: true, timeout.Token);
+
+        // Assert: the run completed and counts Cecilia as its one failure; both leavers are closed.
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        Assert.Equal(1, Failed(run.SerializedOutput));
+        Assert.Equal(1, Failed(run.SerializedCustomStatus));
+        foreach (var engagementId in new[] { Demo.BertilEngagement, Demo.HugoEngagement })
+        {
+            var end = await app.Durable.WaitForInstanceCompletionAsync(EngagementEndOrchestrator.InstanceIdFor(engagementId, yesterday), getInputsAndOutputs: true, timeout.Token);
+            Assert.True(end.ReadOutputAs<bool>(), engagementId);
+        }
+
+        Assert.Equal(UserServiceStatus.Inactivated, (await app.Directory.GetPersonAsync(Demo.Bertil))!.FindUserService(Demo.BertilEngagement)!.Status);
+    }
+
+    /// <summary>The count of failures in a run's output or progress, as the engine wrote it.</summary>
+    private static int Failed(string? json) =>
+        JsonDocument.Parse(json!).RootElement.EnumerateObject().Single(p => p.Name.Equals("failed", StringComparison.OrdinalIgnoreCase)).Value.GetInt32();
 
     /// <summary>Eva's order for Bertil, written two hours ago by a process that died before starting its workflow.</summary>
     private static async Task<Order> PlaceWithoutWorkflowAsync(PortalApp app, DateOnly today)

@@ -184,22 +184,21 @@ public sealed class PolicyBatchActivationTests : IDisposable
     public async Task RetriedChunk_OrderPlacedBeforeTheAttemptDied_FoundAsDueAgainUntilActivated()
     {
         // Arrange: an attempt of a chunk activity wrote Olle's engagement and placed his order, then died before the
-        // order reached a batch. On the retry the engagement is no change any more.
+        // order reached a batch. The retry evaluates the chunk's recorded changes again.
         await using var app = new PortalApp(_inbox);
         var engagement = await OlleStartedAsync(app, Today.AddDays(-2));
         var placed = await PlaceAsync(app, [engagement]);
-        var engine = app.Services.GetRequiredService<PolicyEngine>();
-        var policies = await app.Services.GetRequiredService<PolicyRepository>().ListAsync();
-        var tree = await app.Directory.GetOrgTreeAsync();
 
         // Act
-        var found = await engine.PlacedAndStillDueAsync([engagement], policies, tree, app.Durable, CancellationToken.None);
-        await ActivateAsync(app, found);
-        var afterwards = await engine.PlacedAndStillDueAsync([engagement], policies, tree, app.Durable, CancellationToken.None);
+        var again = await PlaceAsync(app, [engagement]);
+        await ActivateAsync(app, again.DueNow);
+        var afterwards = await PlaceAsync(app, [engagement]);
 
-        // Assert
-        Assert.Equal(placed.DueNow, found);
-        Assert.Empty(afterwards);
+        // Assert: found as due (not placed twice) until it is active; then the policy has nothing left to do.
+        Assert.Equal(placed.DueNow, again.DueNow);
+        Assert.Empty(again.Applied);
+        Assert.Empty(afterwards.DueNow);
+        Assert.Empty(afterwards.Applied);
         Assert.Equal(OrderStatus.Active, (await OrderFlow.GetAsync(app, Demo.Anna, PolicyOrderId("ENG-0099"))).Status);
     }
 
@@ -236,7 +235,7 @@ public sealed class PolicyBatchActivationTests : IDisposable
     {
         var engine = app.Services.GetRequiredService<PolicyEngine>();
         var evaluated = await engine.EvaluateEngagementsAsync(
-            engagements.Select(e => (e, (Engagement?)null)).ToList(),
+            engagements.Select(e => (e, false)).ToList(),
             await app.Services.GetRequiredService<PolicyRepository>().ListAsync(), await app.Directory.GetOrgTreeAsync(), CancellationToken.None);
         return await engine.ApplyAsync(evaluated, app.Durable, batchDueNow: true, CancellationToken.None);
     }

@@ -7,13 +7,13 @@ namespace Behorighetsportal.Tests.Unit.Orders;
 public sealed class OrderRulesTests
 {
     // The limits OrderEndpoints passes (its constants are private).
-    private const int MaxDaysAhead = 366;
+    private const int MaxDaysAhead = Behorighetsportal.Directory.DateWindow.MaxDaysAhead;
     private const int MaxCommentLength = 1000;
 
     private static readonly ServiceLevelCatalog Levels = A.Levels();
 
     private static Microsoft.AspNetCore.Http.IResult? Validate(PlaceOrderRequest body) =>
-        OrderRules.ValidateFields(body, Levels, A.Today, MaxDaysAhead, MaxCommentLength, out _, out _);
+        OrderRules.ValidateFields(body, Levels, A.Today, MaxCommentLength, out _, out _);
 
     private static async Task<WrittenResponse> AssertBadRequestAsync(PlaceOrderRequest body, params string[] expectedKeys)
     {
@@ -74,7 +74,7 @@ public sealed class OrderRulesTests
         var body = A.OrderRequest(level: "Utökad", startDate: "2026-03-10", comment: "Ny tjänst");
 
         // Act
-        var result = OrderRules.ValidateFields(body, Levels, A.Today, MaxDaysAhead, MaxCommentLength, out var level, out var startDate);
+        var result = OrderRules.ValidateFields(body, Levels, A.Today, MaxCommentLength, out var level, out var startDate);
 
         // Assert
         Assert.Null(result);
