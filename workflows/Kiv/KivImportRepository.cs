@@ -125,7 +125,7 @@ public sealed class KivImportRepository(StorageAccount storage)
         }
 
         var all = merged.Values.ToList();
-        if (!stored.HasValue || !all.SequenceEqual(earlier))
+        if (all.Count > 0 && (!stored.HasValue || !all.SequenceEqual(earlier)))
         {
             // Ids of 64 characters at most: a hundred changes stay far below what a property holds.
             await Table.UpsertEntityAsync(new TableEntity(importId, key) { ["Data"] = JsonSerializer.Serialize(all, Json) }, TableUpdateMode.Replace, cancellationToken);

@@ -25,6 +25,13 @@ public sealed class EngagementEndOrchestrator : TaskOrchestrator<EngagementEndIn
 
     public override async Task<bool> RunAsync(TaskOrchestrationContext context, EngagementEndInput input)
     {
+        // An engagement whose last day is the calendar's last (stored before dates were checked) never ends: no timer
+        // that would wake every few days for ever.
+        if (input.EndsAtUtc == DateTime.MaxValue)
+        {
+            return false;
+        }
+
         // A timer may fire a moment early on Azure Storage; the end must not come before the day is over.
         for (var wait = 0; wait < 3 && context.CurrentUtcDateTime < input.EndsAtUtc; wait++)
         {

@@ -124,6 +124,10 @@ public sealed class NightlyReconciliationTests : IDisposable
         }
 
         Assert.Equal(UserServiceStatus.Inactivated, (await app.Directory.GetPersonAsync(Demo.Bertil))!.FindUserService(Demo.BertilEngagement)!.Status);
+
+        // Eva's engagement never ends: its timer finds nothing to wait for.
+        var never = await app.Durable.WaitForInstanceCompletionAsync(EngagementEndOrchestrator.InstanceIdFor("ENG-0006", DateOnly.MaxValue), getInputsAndOutputs: true, timeout.Token);
+        Assert.False(never.ReadOutputAs<bool>());
     }
 
     /// <summary>The count of failures in a run's output or progress, as the engine wrote it.</summary>
