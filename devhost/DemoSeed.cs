@@ -8,7 +8,7 @@ public static partial class DemoSeed
 {
     public static IServiceCollection AddDemoSeed(this IServiceCollection services, IConfiguration configuration)
     {
-        if (configuration.GetValue("Demo:Seed", defaultValue: true))
+        if (DevHostSettings.DemoSeed(configuration))
         {
             services.AddHostedService<DemoSeeder>();
         }

@@ -6,6 +6,9 @@ namespace Behorighetsportal.DevHost;
 /// <summary>The devhost's own settings, beside the product's (API.md).</summary>
 public static class DevHostSettings
 {
+    /// <summary><c>Demo:Seed</c>: load the demo organisation at start (default true); also what makes the dev sign-in available.</summary>
+    public static bool DemoSeed(IConfiguration configuration) => configuration.GetValue("Demo:Seed", defaultValue: true);
+
     /// <summary>
     /// <c>Durable:MaximumTimerInterval</c>: the longest single durable timer; longer waits (a delegation of
     /// months) are split into timers of at most this length. Default 3 days, inside the 7 days an Azure Storage

@@ -24,13 +24,11 @@ public static class PortalRoutesMapping
         api.MapPost("/orders/{orderId}/cancel", (HttpRequest r, string orderId, OrderEndpoints h, DurableTaskClient d, CancellationToken ct) => h.CancelAsync(r, orderId, d, ct));
 
         api.MapGet("/approvals/{token}", (HttpRequest r, string token, ApprovalEndpoints h, CancellationToken ct) => h.ShowAsync(r, token, ct));
-        api.MapPost("/approvals/{token}", (HttpRequest r, string token, ApprovalEndpoints h, DurableTaskClient d, CancellationToken ct) => h.DecideAsync(r, token, d, ct))
-            .DisableAntiforgery();
+        api.MapPost("/approvals/{token}", (HttpRequest r, string token, ApprovalEndpoints h, DurableTaskClient d, CancellationToken ct) => h.DecideAsync(r, token, d, ct));
         api.MapPost("/attestations/{orderId}", (HttpRequest r, string orderId, AttestationEndpoints h, DurableTaskClient d, CancellationToken ct) => h.AttestAsync(r, orderId, d, ct));
 
         api.MapGet("/passwords/{token}", (HttpRequest r, string token, PasswordEndpoints h, CancellationToken ct) => h.ShowAsync(r, token, ct));
-        api.MapPost("/passwords/{token}", (HttpRequest r, string token, PasswordEndpoints h, CancellationToken ct) => h.RevealAsync(r, token, ct))
-            .DisableAntiforgery();
+        api.MapPost("/passwords/{token}", (HttpRequest r, string token, PasswordEndpoints h, CancellationToken ct) => h.RevealAsync(r, token, ct));
 
         api.MapGet("/me", (HttpRequest r, PeopleEndpoints h, CancellationToken ct) => h.MeAsync(r, ct));
         api.MapGet("/me/approvals", (HttpRequest r, PeopleEndpoints h, CancellationToken ct) => h.MyApprovalsAsync(r, ct));

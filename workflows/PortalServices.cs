@@ -62,6 +62,7 @@ public static class PortalServices
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<CallerReader>();
+        services.AddFormProtection();
         services.AddSingleton<IEmailSender, SmtpEmailSender>();
 
         services.AddSingleton<HealthEndpoints>();

@@ -121,11 +121,13 @@ public sealed class DelegationEndpoints(
 
     public async Task<IResult> RevokeAsync(HttpRequest request, string delegationId, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var caller = (await callers.ResolveAsync(request, cancellationToken))?.Person.Identity;
-        if (caller is null)
+        var (resolved, problem) = await callers.ResolveForChangeAsync(request, cancellationToken);
+        if (resolved is null)
         {
-            return Problems.Unauthorized();
+            return problem!;
         }
+
+        var caller = resolved.Person.Identity;
 
         var delegation = delegationId.Length <= 64 ? await delegations.GetGivenAsync(caller.HsaId, delegationId, cancellationToken) : null;
         if (delegation is null)

@@ -19,7 +19,7 @@ public sealed record Caller(Person Person, IReadOnlySet<string> DelegatedManager
 /// <summary>A signed-in caller with the body they sent.</summary>
 public sealed record CallerRequest<T>(Caller Caller, T Body);
 
-public sealed class CallerResolver(CallerReader reader, DirectoryRepository directory, DelegationRepository delegations, TimeProvider clock)
+public sealed class CallerResolver(CallerReader reader, SameOriginPolicy origins, DirectoryRepository directory, DelegationRepository delegations, TimeProvider clock)
 {
     /// <summary>The caller, or null when there is no readable principal or the HSA-id is unknown (401).</summary>
     public async Task<Caller?> ResolveAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -29,20 +29,44 @@ public sealed class CallerResolver(CallerReader reader, DirectoryRepository dire
     }
 
     /// <summary>
-    /// The caller and the request's JSON body, or the problem to answer with: 401 before anything is read, then
-    /// 400 for a body that is not a JSON object of the expected shape.
+    /// The caller and the request's JSON body, or the problem to answer with: 403 for a browser request from another
+    /// site, 401 before anything is read, 415 for a body not declared JSON, 413 for one too large, then 400 for a body
+    /// that is not a JSON object of the expected shape.
     /// </summary>
     public async Task<(CallerRequest<T>? Request, IResult? Problem)> ResolveWithBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
-        var caller = await ResolveAsync(request, cancellationToken);
+        var (caller, problem) = await ResolveSenderAsync(request, cancellationToken);
         if (caller is null)
         {
-            return (null, Problems.Unauthorized());
+            return (null, problem);
         }
 
-        var body = await JsonBody.ReadAsync<T>(request, cancellationToken);
-        return body is null ? (null, Problems.MalformedJson()) : (new CallerRequest<T>(caller, body), null);
+        var (body, bodyProblem) = await JsonBody.ReadAsync<T>(request, cancellationToken);
+        return body is null ? (null, bodyProblem ?? Problems.MalformedJson()) : (new CallerRequest<T>(caller, body), null);
+    }
+
+    /// <summary>
+    /// The caller of a request that changes state and reads no body (a cancellation, a revocation), or the problem:
+    /// 403 for a browser request from another site, 401, and 415 for a body sent in anything but JSON.
+    /// </summary>
+    public async Task<(Caller? Caller, IResult? Problem)> ResolveForChangeAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (caller, problem) = await ResolveSenderAsync(request, cancellationToken);
+        return caller is null ? (null, problem)
+            : JsonBody.ContentTypeProblem(request, readsBody: false) is { } wrongType ? (null, wrongType)
+            : (caller, null);
+    }
+
+    private async Task<(Caller? Caller, IResult? Problem)> ResolveSenderAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (origins.IsCrossSite(request))
+        {
+            return (null, Problems.CrossSite());
+        }
+
+        var caller = await ResolveAsync(request, cancellationToken);
+        return caller is null ? (null, Problems.Unauthorized()) : (caller, null);
     }
 
     public async Task<Caller?> ResolveAsync(string hsaId, CancellationToken cancellationToken)

@@ -30,9 +30,26 @@ public static class Problems
     public static IResult TryAgain(string detail) => Problem(StatusCodes.Status503ServiceUnavailable,
         "Tillfälligt fel – försök igen", detail);
 
+    /// <summary>A browser request that would change something, sent from a page of another site (CSRF).</summary>
+    public static IResult CrossSite() => Problem(StatusCodes.Status403Forbidden,
+        "Begäran kom från en annan webbplats",
+        "Begäran kommer inte från behörighetsportalen. Ändringar kan bara göras från portalens egna sidor: öppna VGR behörighetsportal direkt och gör ändringen där.");
+
+    /// <summary>A body that is not declared JSON, or a body sent without saying what it is.</summary>
+    public static IResult UnsupportedMediaType(string? sent) => Problem(StatusCodes.Status415UnsupportedMediaType,
+        "Fel innehållstyp",
+        (sent is null ? "Begäran saknar Content-Type." : $"Innehållstypen \"{sent}\" tas inte emot.")
+        + " Skicka innehållet som JSON med huvudet Content-Type: application/json.");
+
+    public static IResult TooLarge(long limitBytes, string advice) => Problem(StatusCodes.Status413PayloadTooLarge,
+        "Innehållet är för stort",
+        $"Innehållet får vara högst {Size(limitBytes)}. {advice}");
+
     public static IResult MalformedJson() => BadRequest(
         "Felaktig begäran",
         "Innehållet kunde inte läsas som JSON. Skicka ett JSON-objekt med fälten som beskrivs i API-dokumentationen.");
+
+    private static string Size(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024 * 1024)} MB" : $"{bytes / 1024} kB";
 
     private static IResult Problem(int status, string title, string detail, IDictionary<string, string[]>? errors = null)
     {

@@ -21,7 +21,7 @@ public sealed record KivImportAccepted(string ImportId, KivImportStatus Status, 
 /// the last is in; then they are validated together, as one batch, and processed — or refused whole, naming the
 /// page, the row and the reason.
 /// </summary>
-public sealed class KivImportEndpoints(CallerReader callers, DirectoryRepository directory, KivImportRepository imports, AuditLog audit, TimeProvider clock)
+public sealed class KivImportEndpoints(CallerReader callers, SameOriginPolicy origins, DirectoryRepository directory, KivImportRepository imports, AuditLog audit, TimeProvider clock)
 {
     /// <summary>Enough for the whole region in one batch (about 25 MB of JSON).</summary>
     public const long MaxBatchBytes = 128L * 1024 * 1024;
@@ -36,9 +36,24 @@ public sealed class KivImportEndpoints(CallerReader callers, DirectoryRepository
 
     public async Task<IResult> ImportAsync(HttpRequest request, DurableTaskClient durable, CancellationToken cancellationToken)
     {
+        if (origins.IsCrossSite(request))
+        {
+            return Problems.CrossSite();
+        }
+
         if (!callers.IsIntegration(request))
         {
             return Problems.IntegrationKeyMissing();
+        }
+
+        if (JsonBody.ContentTypeProblem(request, readsBody: true) is { } wrongType)
+        {
+            return wrongType;
+        }
+
+        if (request.ContentLength > MaxBatchBytes)
+        {
+            return TooLarge();
         }
 
         var (paging, pagingProblem) = ReadPaging(request.Query);
@@ -55,7 +70,11 @@ public sealed class KivImportEndpoints(CallerReader callers, DirectoryRepository
         KivBatch? batch;
         try
         {
-            batch = await JsonSerializer.DeserializeAsync<KivBatch>(request.Body, Json, cancellationToken);
+            batch = await JsonSerializer.DeserializeAsync<KivBatch>(new BoundedStream(request.Body, MaxBatchBytes), Json, cancellationToken);
+        }
+        catch (Exception e) when (e is BodyTooLargeException || (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }))
+        {
+            return TooLarge();
         }
         catch (Exception e) when (e is JsonException or BadHttpRequestException or NotSupportedException)
         {
@@ -85,6 +104,8 @@ public sealed class KivImportEndpoints(CallerReader callers, DirectoryRepository
             ? Problems.NotFound("Importen finns inte", $"Det finns ingen import med id {importId}.")
             : Results.Json(progress, JsonBody.Options);
     }
+
+    private static IResult TooLarge() => Problems.TooLarge(MaxBatchBytes, "Skicka batchen i sidor (importId, page, lastPage) enligt API-dokumentationen.");
 
     private sealed record Paging(string ImportId, int Page, bool LastPage);
 

@@ -17,6 +17,7 @@ namespace Behorighetsportal.Orders;
 /// </summary>
 public sealed class ApprovalEndpoints(
     OrderLinkGate gate,
+    FormPosts forms,
     LinkSigner links,
     Requests.AccessApprovalEndpoints access,
     OrderRepository orders,
@@ -79,6 +80,11 @@ public sealed class ApprovalEndpoints(
         if (opened is null)
         {
             return refusal!;
+        }
+
+        if (await forms.RefuseAsync(request, Title) is { } refused)
+        {
+            return refused;
         }
 
         var (order, _, engagement, caller) = opened;

@@ -13,19 +13,24 @@ public sealed record AttestationRequest(string? Decision, string? Attestant, str
 /// POST /api/attestations/{orderId}: Marknadsplatsen's financial attestation (R3), with the integration key.
 /// The first attestation for an order holds; the same one sent again is answered as before.
 /// </summary>
-public sealed class AttestationEndpoints(CallerReader callers, OrderRepository orders, TimeProvider clock, ILogger<AttestationEndpoints> logger)
+public sealed class AttestationEndpoints(CallerReader callers, SameOriginPolicy origins, OrderRepository orders, TimeProvider clock, ILogger<AttestationEndpoints> logger)
 {
     public async Task<IResult> AttestAsync(HttpRequest request, string orderId, DurableTaskClient durable, CancellationToken cancellationToken)
     {
+        if (origins.IsCrossSite(request))
+        {
+            return Problems.CrossSite();
+        }
+
         if (!callers.IsIntegration(request))
         {
             return Problems.IntegrationKeyMissing();
         }
 
-        var body = await JsonBody.ReadAsync<AttestationRequest>(request, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<AttestationRequest>(request, cancellationToken);
         if (body is null)
         {
-            return Problems.MalformedJson();
+            return problem ?? Problems.MalformedJson();
         }
 
         var errors = new Dictionary<string, string[]>();

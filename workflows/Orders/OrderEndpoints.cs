@@ -157,10 +157,10 @@ public sealed class OrderEndpoints(
 
     public async Task<IResult> CancelAsync(HttpRequest request, string orderId, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var caller = await callers.ResolveAsync(request, cancellationToken);
+        var (caller, problem) = await callers.ResolveForChangeAsync(request, cancellationToken);
         if (caller is null)
         {
-            return Problems.Unauthorized();
+            return problem!;
         }
 
         var order = await FindVisibleOrderAsync(caller, orderId, cancellationToken);

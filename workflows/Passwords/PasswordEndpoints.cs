@@ -15,6 +15,7 @@ namespace Behorighetsportal.Passwords;
 /// </summary>
 public sealed class PasswordEndpoints(
     OrderLinkGate gate,
+    FormPosts forms,
     DirectoryRepository directory,
     InitialPasswordVault vault,
     AuditLog audit,
@@ -50,6 +51,11 @@ public sealed class PasswordEndpoints(
         if (refusal is not null)
         {
             return refusal;
+        }
+
+        if (await forms.RefuseAsync(request, Title) is { } refused)
+        {
+            return refused;
         }
 
         var (order, target, caller, _) = context!.Value;

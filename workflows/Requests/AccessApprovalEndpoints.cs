@@ -16,7 +16,7 @@ namespace Behorighetsportal.Requests;
 /// mailed to and still the approver: the person's nearest manager or an active delegate (R9), or the group's owner (R11).
 /// </summary>
 public sealed class AccessApprovalEndpoints(
-    CallerResolver callers, LinkSigner links, AccessRequestRepository requests, AccessRequestTexts texts, DirectoryRepository directory,
+    CallerResolver callers, FormPosts forms, LinkSigner links, AccessRequestRepository requests, AccessRequestTexts texts, DirectoryRepository directory,
     AuditLog audit, TimeProvider clock, ILogger<AccessApprovalEndpoints> logger)
 {
     private const string Title = "Godkännande";
@@ -47,6 +47,11 @@ public sealed class AccessApprovalEndpoints(
         if (opened is null)
         {
             return refusal!;
+        }
+
+        if (await forms.RefuseAsync(request, Title) is { } refused)
+        {
+            return refused;
         }
 
         var (access, _, caller) = opened.Value;

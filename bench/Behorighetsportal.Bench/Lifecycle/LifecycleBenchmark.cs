@@ -63,7 +63,7 @@ public static class LifecycleBenchmark
         const int warmUp = 20;
         using var mail = new Mailroom(BenchArgs.FreePort());
         await using var portal = new BenchPortal(backend == "azurite" ? "AzureStorage" : "InMemory", mail.Port);
-        using var http = portal.CreateClient();
+        using var http = portal.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
         http.Timeout = TimeSpan.FromMinutes(5);
         await new Poller(TimeSpan.FromMinutes(1)).UntilAsync(async () => (await http.GetAsync("/api/health")).IsSuccessStatusCode);
 

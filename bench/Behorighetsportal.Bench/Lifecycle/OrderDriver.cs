@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Behorighetsportal.Http;
 
 namespace Behorighetsportal.Bench.Lifecycle;
@@ -15,7 +16,7 @@ internal sealed record BenchEmployee(string HsaId, string EngagementId, string M
 /// orders for herself, the manager approves from the emailed link, Marknadsplatsen attests, the status page shows
 /// Active, and the manager gets the password email.
 /// </summary>
-internal sealed class OrderDriver(HttpClient http, Mailroom mail, Poller poller)
+internal sealed partial class OrderDriver(HttpClient http, Mailroom mail, Poller poller)
 {
     private long _retries;
 
@@ -29,9 +30,16 @@ internal sealed class OrderDriver(HttpClient http, Mailroom mail, Poller poller)
             JsonContent.Create(new { identityId = employee.HsaId, engagementId = employee.EngagementId, level = "Standard", startDate = today })));
         var orderId = JsonDocument.Parse(placed).RootElement.GetProperty("orderId").GetString()!;
 
+        // The manager opens the link, then presses Godkänn: the form carries the page's antiforgery token and cookie.
         var approvalLink = await mail.ApprovalLinkAsync(orderId);
-        await SendAsync(() => As(employee.ManagerHsaId, HttpMethod.Post, approvalLink,
-            new FormUrlEncodedContent([new("decision", "approve")])));
+        var (token, cookie) = await FormTokenAsync(employee.ManagerHsaId, approvalLink);
+        await SendAsync(() =>
+        {
+            var message = As(employee.ManagerHsaId, HttpMethod.Post, approvalLink,
+                new FormUrlEncodedContent([new("decision", "approve"), new("__RequestVerificationToken", token)]));
+            message.Headers.Add("Cookie", cookie);
+            return message;
+        });
 
         // Marknadsplatsen attests an order the manager has approved; the portal refuses one still waiting.
         await poller.UntilAsync(async () => await StatusAsync(employee.HsaId, orderId) != "PendingApproval");
@@ -53,6 +61,23 @@ internal sealed class OrderDriver(HttpClient http, Mailroom mail, Poller poller)
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("status").GetString()!;
     }
+
+    /// <summary>The approval page's antiforgery token and the cookie it came with (the client keeps no cookies: callers share it).</summary>
+    private async Task<(string Token, string Cookie)> FormTokenAsync(string caller, string link)
+    {
+        using var response = await http.SendAsync(As(caller, HttpMethod.Get, link, null));
+        var html = await response.Content.ReadAsStringAsync();
+        var token = HiddenToken().Match(html);
+        var cookie = response.Headers.TryGetValues("Set-Cookie", out var cookies)
+            ? cookies.Select(c => c.Split(';')[0]).FirstOrDefault(c => c.StartsWith(FormProtection.CookieName + "=", StringComparison.Ordinal))
+            : null;
+        return token.Success && cookie is not null
+            ? (WebUtility.HtmlDecode(token.Groups["token"].Value), cookie)
+            : throw new InvalidOperationException($"GET {link}: {(int)response.StatusCode}, no form: {html}");
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<token>[^\"]*)\"")]
+    private static partial Regex HiddenToken();
 
     /// <summary>Sends until answered with success; a 503 is the portal's "stored, try again", and is tried again.</summary>
     private async Task<string> SendAsync(Func<HttpRequestMessage> request)

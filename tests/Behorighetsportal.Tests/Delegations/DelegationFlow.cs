@@ -211,7 +211,7 @@ internal static class DelegationFlow
     public static async Task<(HttpStatusCode Status, string Page)> PostLinkAsync(PortalApp app, string caller, string link, params (string Key, string Value)[] form)
     {
         using var client = app.As(caller);
-        using var response = await client.PostAsync(new Uri(link).PathAndQuery, HttpExtensions.Form(form));
+        using var response = await PageForm.SubmitAsync(client, new Uri(link).PathAndQuery, form);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 

@@ -58,6 +58,9 @@ public sealed class DecisionBurstTests(ITestOutputHelper output) : IDisposable
 
         public string? Token { get; set; }
 
+        /// <summary>The approval page's form, read once: a retry sends the same form again, as a browser does.</summary>
+        public PageForm? Form { get; set; }
+
         public OrchestrationRuntimeStatus? StatusWhenDecided { get; set; }
 
         public int Attempts { get; set; }
@@ -350,11 +353,18 @@ public sealed class DecisionBurstTests(ITestOutputHelper output) : IDisposable
 
     private static Task<HttpResponseMessage> SendAsync(Callers callers, Decision d) => d.Case.Kind switch
     {
-        Kind.Approval => callers.Fredrik.PostAsync($"/api/approvals/{d.Token}", HttpExtensions.Form(("decision", "approve"))),
+        Kind.Approval => ApproveAsync(callers, d),
         Kind.Attestation => callers.Marknadsplatsen.PostAsJsonAsync($"/api/attestations/{d.Id}", new { decision = "approved", attestant = "Ekonomi Ekonomsson", reference = "MP-" + d.Id }),
         Kind.Cancellation => callers.Eva.PostAsync($"/api/orders/{d.Id}/cancel", content: null),
         _ => callers.Anna.DeleteAsync($"/api/delegations/{d.Id}"),
     };
+
+    private static async Task<HttpResponseMessage> ApproveAsync(Callers callers, Decision d)
+    {
+        var url = $"/api/approvals/{d.Token}";
+        d.Form ??= await PageForm.ForAsync(callers.Fredrik, url);
+        return await PageForm.PostAsync(callers.Fredrik, url, d.Form, ("decision", "approve"));
+    }
 
     private static HttpStatusCode Success(Kind kind) => kind is Kind.Attestation or Kind.Cancellation ? HttpStatusCode.Accepted : HttpStatusCode.OK;
 

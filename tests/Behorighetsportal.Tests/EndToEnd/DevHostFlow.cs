@@ -144,8 +144,6 @@ internal static partial class DevHostFlow
         return match.Success ? WebUtility.HtmlDecode(match.Groups["value"].Value) : null;
     }
 
-    public static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) => HttpExtensions.Form(fields);
-
     [GeneratedRegex("<code id=\"secret\"[^>]*>(?<value>[^<]*)</code>")]
     private static partial Regex SecretElement();
 }

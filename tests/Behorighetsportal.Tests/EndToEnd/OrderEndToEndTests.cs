@@ -54,9 +54,11 @@ public sealed class OrderEndToEndTests(ITestOutputHelper output) : IAsyncLifetim
 
         // Assert 1: opening the link shows what is asked, and changes nothing.
         using var fredrik = _host.As(Demo.Fredrik);
+        PageForm? approvalForm;
         using (var page = await fredrik.GetAsync(approvalLink))
         {
             var html = await page.Content.ReadAsStringAsync();
+            approvalForm = PageForm.From(page, html);
             Assert.True(page.StatusCode == HttpStatusCode.OK, $"GET approval link: {(int)page.StatusCode}: {html}");
             Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
             Assert.Contains("Hugo Holm", html, StringComparison.Ordinal);
@@ -71,7 +73,7 @@ public sealed class OrderEndToEndTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.DoesNotContain(afterGet.History, h => h.Step is "ApprovalGiven" or "Approved");
 
         // Act 2: Fredrik approves; Marknadsplatsen attests.
-        using (var decided = await fredrik.PostAsync(approvalLink, DevHostFlow.Form(("decision", "approve"))))
+        using (var decided = await PageForm.PostAsync(fredrik, approvalLink.ToString(), approvalForm, ("decision", "approve")))
         {
             var html = await decided.Content.ReadAsStringAsync();
             Assert.True(decided.StatusCode == HttpStatusCode.OK, $"POST approve: {(int)decided.StatusCode}: {html}");
@@ -105,9 +107,11 @@ public sealed class OrderEndToEndTests(ITestOutputHelper output) : IAsyncLifetim
         await AssertForbiddenAsync(eva, passwordLink, password: null);
 
         // Fredrik's GET shows whose password it is and a button, not the password.
+        PageForm? passwordForm;
         using (var page = await fredrik.GetAsync(passwordLink))
         {
             var html = await page.Content.ReadAsStringAsync();
+            passwordForm = PageForm.From(page, html);
             Assert.True(page.StatusCode == HttpStatusCode.OK, $"GET password link: {(int)page.StatusCode}: {html}");
             Assert.Contains("Hugo Holm", html, StringComparison.Ordinal);
             Assert.Contains("Visa lösenordet", html, StringComparison.Ordinal);
@@ -116,7 +120,7 @@ public sealed class OrderEndToEndTests(ITestOutputHelper output) : IAsyncLifetim
 
         // Fredrik's POST shows it once.
         string password;
-        using (var shown = await fredrik.PostAsync(passwordLink, DevHostFlow.Form(("show", "yes"))))
+        using (var shown = await PageForm.PostAsync(fredrik, passwordLink.ToString(), passwordForm, ("show", "yes")))
         {
             var html = await shown.Content.ReadAsStringAsync();
             Assert.True(shown.StatusCode == HttpStatusCode.OK, $"POST password link: {(int)shown.StatusCode}: {html}");
@@ -125,8 +129,8 @@ public sealed class OrderEndToEndTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.Equal(16, password.Length);
         }
 
-        // A second POST: gone, and says so, without the password.
-        using (var again = await fredrik.PostAsync(passwordLink, DevHostFlow.Form(("show", "yes"))))
+        // A second POST (the same form sent again): gone, and says so, without the password.
+        using (var again = await PageForm.PostAsync(fredrik, passwordLink.ToString(), passwordForm, ("show", "yes")))
         {
             var html = await again.Content.ReadAsStringAsync();
             Assert.Equal(HttpStatusCode.Gone, again.StatusCode);
@@ -212,7 +216,7 @@ public sealed class OrderEndToEndTests(ITestOutputHelper output) : IAsyncLifetim
     private static async Task AssertForbiddenAsync(HttpClient client, Uri link, string? password)
     {
         using var get = await client.GetAsync(link);
-        using var post = await client.PostAsync(link, DevHostFlow.Form(("show", "yes")));
+        using var post = await PageForm.SubmitAsync(client, link.ToString(), ("show", "yes"));
         foreach (var response in new[] { get, post })
         {
             var html = await response.Content.ReadAsStringAsync();

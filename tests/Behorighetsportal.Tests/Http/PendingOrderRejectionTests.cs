@@ -95,7 +95,7 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
         using var client = App.AsIntegration();
 
         // Act
-        var response = await client.PostAsync($"/api/attestations/{fixture.OrderId}", json is null ? new StringContent("") : HttpExtensions.Json(json));
+        var response = await client.PostAsync($"/api/attestations/{fixture.OrderId}", HttpExtensions.Json(json ?? ""));
 
         // Assert
         var problem = await ProblemAssert.IsAsync(response, HttpStatusCode.BadRequest);
@@ -372,7 +372,7 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
         using var client = App.As(caller);
         var response = method == "GET"
             ? await client.GetAsync($"/api/approvals/{token}")
-            : await client.PostAsync($"/api/approvals/{token}", HttpExtensions.Form(("decision", "approve")));
+            : await PageForm.SubmitAsync(client, $"/api/approvals/{token}", ("decision", "approve"));
         var html = await ProblemAssert.IsPageAsync(response, status);
         await before.AssertUnchangedAsync(App, $"{method} approval link as {caller ?? "nobody"}");
         Assert.Equal(OrderStatus.PendingApproval, (await OrderFlow.GetAsync(App, Demo.Eva, fixture.OrderId)).Status);

@@ -53,7 +53,7 @@ public static class OrderFlow
     public static async Task<HttpResponseMessage> DecideAsync(PortalApp app, string approver, string link, string decision)
     {
         using var client = app.As(approver);
-        return await client.PostAsync(new Uri(link).PathAndQuery, HttpExtensions.Form(("decision", decision)));
+        return await PageForm.SubmitAsync(client, new Uri(link).PathAndQuery, ("decision", decision));
     }
 
     public static async Task<HttpResponseMessage> AttestAsync(PortalApp app, string orderId, string decision = "approved", string reference = "MP-1")

@@ -63,7 +63,8 @@ public sealed class PortalApp : WebApplicationFactory<Program>
     /// <summary>An HTTP client that calls as this person (X-MS-CLIENT-PRINCIPAL), or anonymously for null.</summary>
     public HttpClient As(string? hsaId)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        // No cookie jar: a form's antiforgery cookie is sent by hand (PageForm), as explicitly as the principal header.
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         if (hsaId is not null)
         {
             client.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL", Demo.Principal(hsaId));
@@ -75,7 +76,7 @@ public sealed class PortalApp : WebApplicationFactory<Program>
     /// <summary>An HTTP client for Marknadsplatsen or KiV, with the integration key (or a wrong one).</summary>
     public HttpClient AsIntegration(string? key = Demo.IntegrationKey)
     {
-        var client = CreateClient();
+        var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
         if (key is not null)
         {
             client.DefaultRequestHeaders.Add("x-functions-key", key);

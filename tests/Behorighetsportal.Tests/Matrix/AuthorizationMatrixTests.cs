@@ -20,7 +20,9 @@ namespace Behorighetsportal.Tests.Matrix;
 /// exactly its expected status; every denied cell (any status that is not 2xx) must leave storage, queue, durable
 /// instances and the inbox as they were (<see cref="StoredState"/>); no answer to a caller who may not see Dalia may
 /// name her (body or headers), nor may any email to such a person; and a 404 must be the very 404 an unknown id gets,
-/// apart from the id. The world is set up once (<see cref="MatrixWorld"/>); the routes run in steps that prepare what
+/// apart from the id. Two callers send what someone permitted would, with a flaw: from a page of another site (every
+/// state-changing route: 403) and with the body as <c>text/plain</c> (415) — forged requests (CSRF) change nothing either.
+/// The world is set up once (<see cref="MatrixWorld"/>); the routes run in steps that prepare what
 /// the next cells act on (an order waiting for approval, the links mailed to Anna), denied cells before permitted ones.
 /// </summary>
 public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelper output) : IClassFixture<MatrixWorld>
@@ -329,7 +331,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             var calls = await Task.WhenAll(group.Select(async caller =>
             {
                 var expect = row.Expected(caller, target);
-                var (actual, problems, answer) = await CallAsync(driver, caller, target, expect);
+                var (actual, problems, answer) = await CallAsync(row, driver, caller, target, expect);
                 return (Result: new CellResult(row.Name, caller, target, expect, actual, problems), Answer: answer);
             }));
             var results = calls.Select(c => c.Result).ToList();
@@ -379,7 +381,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             }
 
             _atRest = null;
-            var (actual, problems, answer) = await CallAsync(driver, caller, target, expect);
+            var (actual, problems, answer) = await CallAsync(row, driver, caller, target, expect);
             _results.Add(new CellResult(row.Name, caller, target, expect, actual, problems));
             if (driver.AfterSuccess is { } afterwards && actual.Permitted)
             {
@@ -389,11 +391,12 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
     }
 
     /// <summary>Makes one cell's call and checks its answer: status, listing, names, and a 404 against an unknown id's.</summary>
-    private async Task<(Expect Actual, List<string> Problems, Answer Answer)> CallAsync(Driver driver, CallerKind caller, TargetKind target, Expect expect)
+    private async Task<(Expect Actual, List<string> Problems, Answer Answer)> CallAsync(RouteRow row, Driver driver, CallerKind caller, TargetKind target, Expect expect)
     {
         List<string> problems = [];
-        var call = driver.Build(caller, target);
-        var answer = await SendAsync(caller, target, call);
+        var sender = AuthorizationMatrix.ActingAs(row, caller, target);
+        var call = driver.Build(sender, target);
+        var answer = await SendAsync(caller, sender, target, call);
         bool? listed = null;
         if (answer.Status != expect.Status)
         {
@@ -409,7 +412,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             }
         }
 
-        var maySee = MaySeeProtected(caller, target);
+        var maySee = MaySeeProtected(sender, target);
         if (!maySee)
         {
             problems.AddRange(Leaks(answer, "the answer"));
@@ -417,8 +420,8 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
 
         if (expect.Status == 404 && driver.Unknown is { } unknown)
         {
-            var unknownCall = unknown(caller, target);
-            var other = await SendAsync(caller, target, unknownCall);
+            var unknownCall = unknown(sender, target);
+            var other = await SendAsync(caller, sender, target, unknownCall);
             if (!maySee)
             {
                 problems.AddRange(Leaks(other, "the unknown id's answer"));
@@ -466,11 +469,31 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
         }
     }
 
-    private async Task<Answer> SendAsync(CallerKind caller, TargetKind target, Call call)
+    /// <summary>
+    /// Sends the call as <paramref name="sender"/>, with the flaw of a <see cref="AuthorizationMatrix.IsFlawed">flawed</see>
+    /// caller: headers of a page of another site, or the body as <c>text/plain</c>. A form is sent as a browser sends it,
+    /// with the sender's antiforgery token (<see cref="PageForm.ForAsync"/>), so that a refusal is the route's own.
+    /// </summary>
+    private async Task<Answer> SendAsync(CallerKind caller, CallerKind sender, TargetKind target, Call call)
     {
         var clock = Stopwatch.StartNew();
-        using var request = new HttpRequestMessage(call.Method, call.Path) { Content = call.Content?.Invoke() };
-        using var response = await world.Client(caller, target).SendAsync(request);
+        var client = world.Client(sender, target);
+        using var request = call.FormFields is { } fields
+            ? PageForm.Request(call.Path, await PageForm.ForAsync(client, call.Path), fields)
+            : new HttpRequestMessage(call.Method, call.Path) { Content = call.Content?.Invoke() };
+        if (caller == CallerKind.CrossSite)
+        {
+            request.Headers.Add("Origin", "https://evil.example");
+            request.Headers.Add(Behorighetsportal.Http.SameOriginPolicy.FetchSiteHeader, "cross-site");
+        }
+        else if (caller == CallerKind.WrongContentType && call.Method != HttpMethod.Get)
+        {
+            var bytes = request.Content is null ? "{}"u8.ToArray() : await request.Content.ReadAsByteArrayAsync();
+            request.Content = new ByteArrayContent(bytes);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
+        }
+
+        using var response = await client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         var headers = string.Join("\n", response.Headers.Concat(response.Content.Headers).Select(h => $"{h.Key}: {string.Join(", ", h.Value)}"));
         Interlocked.Add(ref _httpTicks, clock.Elapsed.Ticks);
@@ -521,8 +544,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
     private static Call Post(string path, object? json, string? subject = null) =>
         new(HttpMethod.Post, path, json is null ? null : () => JsonContent.Create(json), subject);
 
-    private static Call Form(string path, params (string Key, string Value)[] fields) =>
-        new(HttpMethod.Post, path, () => HttpExtensions.Form(fields));
+    private static Call Form(string path, params (string Key, string Value)[] fields) => new(HttpMethod.Post, path, FormFields: fields);
 
     /// <summary>Prints the matrix as it answered, the mismatches, and fails on any that is not a known bug.</summary>
     private void Report(TimeSpan elapsed)
@@ -607,11 +629,13 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
         CallerKind.OrdererOtherAdministration => "OrdAdm",
         CallerKind.PolicyAdministrator => "PolAdm",
         CallerKind.SystemWithKey => "SysKey",
-        _ => "SysBad",
+        CallerKind.SystemWrongKey => "SysBad",
+        CallerKind.CrossSite => "XSite",
+        _ => "Type",
     };
 
     /// <summary>One request: its content is made anew for each send; <see cref="Subject"/> is the id a 404 may repeat.</summary>
-    private sealed record Call(HttpMethod Method, string Path, Func<HttpContent>? Content = null, string? Subject = null);
+    private sealed record Call(HttpMethod Method, string Path, Func<HttpContent>? Content = null, string? Subject = null, (string Key, string Value)[]? FormFields = null);
 
     private sealed record Answer(int Status, string? MediaType, string Body, string Headers);
 

@@ -140,7 +140,7 @@ internal static class RequestFlow
     public static async Task<HttpResponseMessage> DecideAsync(PortalApp app, string caller, string link, string decision)
     {
         using var client = app.As(caller);
-        return await client.PostAsync(new Uri(link).PathAndQuery, HttpExtensions.Form(("decision", decision)));
+        return await PageForm.SubmitAsync(client, new Uri(link).PathAndQuery, ("decision", decision));
     }
 
     public static Task<IReadOnlyList<AuditEntry>> AuditAsync(PortalApp app, string subject) =>
