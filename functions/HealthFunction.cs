@@ -9,7 +9,7 @@ public sealed class HealthFunction(HealthEndpoints health)
 {
     [Function("Health")]
     public Task<IResult> Health(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request,
         [DurableClient] DurableTaskClient durable) =>
         health.CheckAsync(durable, request.HttpContext.RequestAborted);
 }

@@ -12,11 +12,16 @@ using Behorighetsportal.Orders;
 using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Passwords;
 using Behorighetsportal.Policies;
+using Behorighetsportal.Portal;
 using Behorighetsportal.Requests;
 using Behorighetsportal.Storage;
+using Behorighetsportal.Web;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Behorighetsportal;
 
@@ -37,6 +42,13 @@ public static class PortalServices
         Bind<WorkflowOptions>(services, WorkflowOptions.SectionName);
         Bind<DelegationOptions>(services, DelegationOptions.SectionName);
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName);
+        Bind<PageOptions>(services, PageOptions.SectionName);
+        services.AddAntiforgery();
+        services.AddDataProtection().SetApplicationName("Behorighetsportal");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new TableXmlRepository(provider.GetRequiredService<StorageAccount>())));
+        // Pages keep Swedish letters readable in their source (only markup is escaped), as the emails do.
+        services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
 
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<DirectoryRepository>();
@@ -77,6 +89,9 @@ public static class PortalServices
         services.AddSingleton<AmuEndpoints>();
         services.AddSingleton<PolicyEndpoints>();
         services.AddSingleton<KivImportEndpoints>();
+
+        services.AddSingleton<PageSession>();
+        services.AddSingleton<StartPages>();
         return services;
     }
 

@@ -11,18 +11,18 @@ public sealed class DelegationFunctions(DelegationEndpoints delegations)
 {
     [Function("CreateDelegation")]
     public Task<IResult> Create(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "delegations")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/delegations")] HttpRequest request,
         [DurableClient] DurableTaskClient durable) =>
         delegations.CreateAsync(request, durable, request.HttpContext.RequestAborted);
 
     [Function("ListDelegations")]
     public Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "delegations")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/delegations")] HttpRequest request) =>
         delegations.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function("RevokeDelegation")]
     public Task<IResult> Revoke(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "delegations/{delegationId}")] HttpRequest request, string delegationId,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/delegations/{delegationId}")] HttpRequest request, string delegationId,
         [DurableClient] DurableTaskClient durable) =>
         delegations.RevokeAsync(request, delegationId, durable, request.HttpContext.RequestAborted);
 

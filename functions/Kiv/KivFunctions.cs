@@ -15,13 +15,13 @@ public sealed class KivFunctions(KivImportEndpoints imports)
 {
     [Function("KivImport")]
     public Task<IResult> Import(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "kiv/import")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/kiv/import")] HttpRequest request,
         [DurableClient] DurableTaskClient durable) =>
         imports.ImportAsync(request, durable, request.HttpContext.RequestAborted);
 
     [Function("KivImportProgress")]
     public Task<IResult> Progress(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "kiv/imports/{importId}")] HttpRequest request, string importId) =>
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/kiv/imports/{importId}")] HttpRequest request, string importId) =>
         imports.ProgressAsync(request, importId, request.HttpContext.RequestAborted);
 
     [Function(nameof(KivImportOrchestrator))]

@@ -8,11 +8,11 @@ public sealed class PasswordHttpFunctions(PasswordEndpoints passwords)
 {
     [Function("ShowPassword")]
     public Task<IResult> ShowPassword(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "passwords/{token}")] HttpRequest request, string token) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/passwords/{token}")] HttpRequest request, string token) =>
         passwords.ShowAsync(request, token, request.HttpContext.RequestAborted);
 
     [Function("RevealPassword")]
     public Task<IResult> RevealPassword(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "passwords/{token}")] HttpRequest request, string token) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/passwords/{token}")] HttpRequest request, string token) =>
         passwords.RevealAsync(request, token, request.HttpContext.RequestAborted);
 }

@@ -13,13 +13,13 @@ public sealed class AccessRequestFunctions(OrdererRoleEndpoints ordererRoles, Am
 {
     [Function("OrderOrdererRole")]
     public Task<IResult> OrderOrdererRole(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orderer-roles")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/orderer-roles")] HttpRequest request,
         [DurableClient] DurableTaskClient durable) =>
         ordererRoles.OrderAsync(request, durable, request.HttpContext.RequestAborted);
 
     [Function("ApplyForAmu")]
     public Task<IResult> ApplyForAmu(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "amu-applications")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/amu-applications")] HttpRequest request,
         [DurableClient] DurableTaskClient durable) =>
         amu.ApplyAsync(request, durable, request.HttpContext.RequestAborted);
 

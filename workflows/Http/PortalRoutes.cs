@@ -3,7 +3,8 @@ namespace Behorighetsportal.Http;
 /// <summary>The routes of API.md this build serves; both hosts must expose exactly these (a test checks).</summary>
 public static class PortalRoutes
 {
-    public static readonly IReadOnlyList<(string Method, string Route)> All =
+    /// <summary>The JSON API and the email link pages, under <c>api/</c>.</summary>
+    public static readonly IReadOnlyList<(string Method, string Route)> Api =
     [
         ("GET", "api/health"),
         ("GET", "api/me"),
@@ -30,4 +31,13 @@ public static class PortalRoutes
         ("PUT", "api/policies/{policyId}"),
         ("POST", "api/policies/{policyId}/preview"),
     ];
+
+    /// <summary>The portal's pages for people, at the root, and the assets they load.</summary>
+    public static readonly IReadOnlyList<(string Method, string Route)> Pages =
+    [
+        ("GET", ""),
+        ("GET", "assets/{name}"),
+    ];
+
+    public static readonly IReadOnlyList<(string Method, string Route)> All = [.. Api, .. Pages];
 }

@@ -1,0 +1,46 @@
+using Behorighetsportal.Delegations;
+using Behorighetsportal.Directory;
+using Behorighetsportal.Http;
+using Behorighetsportal.Web;
+using Microsoft.AspNetCore.Http;
+
+namespace Behorighetsportal.Portal;
+
+/// <summary>GET /: the start page — who I am, my roles now, and what waits for me.</summary>
+public sealed class StartPages(PageSession session, DirectoryRepository directory, DelegationRepository delegations)
+{
+    public async Task<IResult> ShowAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var (page, answer) = await session.OpenAsync(context, "Start", cancellationToken);
+        if (page is null)
+        {
+            return answer!;
+        }
+
+        var caller = page.Caller;
+        List<string> roles = [];
+        if ((await directory.GetManagedEngagementsAsync(caller.HsaId, cancellationToken)).Count > 0)
+        {
+            roles.Add("Chef");
+        }
+
+        var received = await delegations.ListReceivedAsync(caller.HsaId, cancellationToken);
+        var given = await delegations.ListGivenAsync(caller.HsaId, cancellationToken);
+        roles.AddRange(received.Where(d => d.IsActiveOn(caller.Today)).Select(_ => "Chef (delegerad)"));
+        roles.AddRange(caller.Person.OrdererRoles.Where(r => r.IsValidOn(caller.Today)).Select(r => "Beställare (SDA) för " + string.Join(", ", r.OrgUnitIds)));
+
+        List<StartPage.WaitingItem> waiting =
+        [
+            new(given.Count(d => d.Status is DelegationStatus.Scheduled or DelegationStatus.Active), "delegeringar du har gett", "/delegeringar"),
+            new(received.Count(d => d.Status is DelegationStatus.Scheduled or DelegationStatus.Active), "delegeringar du har fått", "/delegeringar"),
+        ];
+
+        return Page.Render<StartPage>(new Dictionary<string, object?>
+        {
+            [nameof(StartPage.Frame)] = page.Frame,
+            [nameof(StartPage.GivenName)] = caller.Person.Identity.GivenName,
+            [nameof(StartPage.Roles)] = roles,
+            [nameof(StartPage.Waiting)] = waiting,
+        });
+    }
+}
