@@ -11,6 +11,13 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 echo "==> Tools"
 dotnet tool restore >/dev/null
 [ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund >/dev/null
+# Debian's Chromium for the page tests (Playwright drives it; Playwright's own browser download fails here).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> Chromium (apt)"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
 # The Bicep CLI (NuGet package, into tools/bicep/packages, not committed) for the infra/ tests.
 dotnet restore tools/bicep/Bicep.Tools.csproj -nologo -v q
 
@@ -32,6 +39,8 @@ dotnet build Behorighetsportal.sln -c Release -nologo -clp:ErrorsOnly
 
 echo "==> Test"
 results=$(mktemp -d /tmp/behorighetsportal-tests.XXXXXX)
+# Screenshots of every page at desktop and phone width, beside the results, for a reviewer to look at.
+export PORTAL_SCREENSHOTS="$results/screenshots"
 set +e
 dotnet test tests/Behorighetsportal.Tests/Behorighetsportal.Tests.csproj -c Release --no-build -nologo \
   --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@"
@@ -47,4 +56,5 @@ if [ -f "$trx" ]; then
   skipped=$(( ${total:-0} - ${passed:-0} - ${failed:-0} ))
   echo "${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
 fi
+echo "Results and page screenshots: $results"
 exit $status
