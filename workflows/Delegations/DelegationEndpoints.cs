@@ -173,7 +173,7 @@ public sealed class DelegationEndpoints(
         return views;
     }
 
-    private static IResult? Validate(CreateDelegationRequest body, string callerId, DateOnly today, int maxDays, out DateOnly validFrom, out DateOnly validTo)
+    private static Refusal? Validate(CreateDelegationRequest body, string callerId, DateOnly today, int maxDays, out DateOnly validFrom, out DateOnly validTo)
     {
         var errors = new Dictionary<string, string[]>();
         validTo = default;

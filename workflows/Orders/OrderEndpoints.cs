@@ -237,7 +237,7 @@ public sealed class OrderEndpoints(
         _ => "medarbetaren själv",
     };
 
-    private static IResult OrderNotFound(string orderId) => Problems.NotFound("Beställningen finns inte",
+    private static Refusal OrderNotFound(string orderId) => Problems.NotFound("Beställningen finns inte",
         $"Det finns ingen beställning {orderId} som du kan se. Kontrollera beställningsnumret.");
 }
 
