@@ -18,10 +18,7 @@ using Behorighetsportal.Storage;
 using Behorighetsportal.Web;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Configuration;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Behorighetsportal;
 
@@ -44,14 +41,12 @@ public static class PortalServices
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName);
         Bind<PageOptions>(services, PageOptions.SectionName);
         services.AddAntiforgery();
-        services.AddDataProtection().SetApplicationName("Behorighetsportal");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider =>
-            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new TableXmlRepository(provider.GetRequiredService<StorageAccount>())));
         // Pages keep Swedish letters readable in their source (only markup is escaped), as the emails do.
         services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
 
         services.AddSingleton<StorageAccount>();
         services.AddSingleton<DirectoryRepository>();
+        services.AddSingleton<OrderIndex>();
         services.AddSingleton<OrderRepository>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<OneTimeActions>();

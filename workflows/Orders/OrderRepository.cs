@@ -20,7 +20,7 @@ public enum PlaceResult
 /// email link and the orchestrator moving on — so every change is an ETag-conditional update that re-reads and
 /// retries, and "first decision wins" is a property of storage, not of timing.
 /// </summary>
-public sealed class OrderRepository(StorageAccount storage)
+public sealed class OrderRepository(StorageAccount storage, OrderIndex index)
 {
     private const string OrderRow = "order";
     private const string ClaimPrefix = "activeorder|";
@@ -72,6 +72,13 @@ public sealed class OrderRepository(StorageAccount storage)
             {
                 return PlaceResult.EngagementBusy;
             }
+        }
+
+        if (order.OrderId.StartsWith(OrderIds.ManualPrefix, StringComparison.Ordinal))
+        {
+            // Orders a person placed are listed for the people party to them; policy orders are many and placed by
+            // no one, and are seen on the person's own page instead.
+            await index.AddAsync(order, cancellationToken);
         }
 
         List<TableTransactionAction> rows = [new(TableTransactionActionType.Add, ToEntity(order))];

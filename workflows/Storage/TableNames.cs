@@ -17,6 +17,7 @@ namespace Behorighetsportal.Storage;
 /// <item><c>Delegations</c>: PK = HSA-id, RK = <c>given|{id}</c> on the manager's side and <c>received|{id}</c> on the
 /// delegate's, so "what did I give" and "what do I hold" are each one partition query.</item>
 /// <item><c>OneTimeActions</c>: PK = subject (order or delegation id), RK = action (an email, a message).</item>
+/// <item><c>OrderIndex</c>: PK = a party to an order (orderer, the person it is for, the approver), RK = newest first; the lists of orders.</item>
 /// <item><c>DataProtectionKeys</c>: the key ring antiforgery tokens are made with (PK = <c>keys</c>, RK = key id).
 /// The host's, not the product's data: not in <see cref="All"/>, created when first used.</item>
 /// </list>
@@ -35,10 +36,11 @@ public static class TableNames
     public const string PendingApprovals = "PendingApprovals";
     public const string Policies = "Policies";
     public const string KivImports = "KivImports";
+    public const string OrderIndex = "OrderIndex";
     public const string DataProtectionKeys = "DataProtectionKeys";
 
     public static readonly IReadOnlyList<string> All =
-        [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions, UnitIndex, Requests, PendingApprovals, Policies, KivImports];
+        [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions, UnitIndex, Requests, PendingApprovals, Policies, KivImports, OrderIndex];
 }
 
 public static class QueueNames
