@@ -6,6 +6,7 @@ using Behorighetsportal.Kiv;
 using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Orders;
 using Behorighetsportal.Passwords;
+using Behorighetsportal.Passwords.Pages;
 using Behorighetsportal.Policies;
 using Behorighetsportal.Portal;
 using Behorighetsportal.Web;
@@ -52,5 +53,6 @@ public static class PortalRoutesMapping
         // Pages check their forms' antiforgery tokens themselves (PageSession), the same way in both hosts.
         app.MapGet("/", (HttpContext c, StartPages h, CancellationToken ct) => h.ShowAsync(c, ct));
         app.MapGet("/assets/{name}", (string name) => AssetEndpoints.Get(name));
+        app.MapGet("/losenord", (HttpContext c, PasswordPages h, CancellationToken ct) => h.ListAsync(c, ct));
     }
 }

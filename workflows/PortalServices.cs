@@ -11,6 +11,7 @@ using Behorighetsportal.Links;
 using Behorighetsportal.Orders;
 using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Passwords;
+using Behorighetsportal.Passwords.Pages;
 using Behorighetsportal.Policies;
 using Behorighetsportal.Portal;
 using Behorighetsportal.Requests;
@@ -48,6 +49,7 @@ public static class PortalServices
         services.AddSingleton<DirectoryRepository>();
         services.AddSingleton<OrderIndex>();
         services.AddSingleton<OrderRepository>();
+        services.AddSingleton<OrderQueries>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<OneTimeActions>();
         services.AddSingleton<DelegationRepository>();
@@ -87,6 +89,8 @@ public static class PortalServices
 
         services.AddSingleton<PageSession>();
         services.AddSingleton<StartPages>();
+        services.AddSingleton<WaitingPasswords>();
+        services.AddSingleton<PasswordPages>();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using Behorighetsportal.Passwords.Pages;
 using Behorighetsportal.Portal;
 using Behorighetsportal.Web;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Behorighetsportal.Functions.Portal;
 
 /// <summary>The portal's pages (API.md "Pages"), behind App Service Authentication like the JSON routes.</summary>
-public sealed class PageFunctions(StartPages start)
+public sealed class PageFunctions(StartPages start, PasswordPages passwords)
 {
     // "{ignored:maxlength(0)?}" is how a Functions HTTP trigger answers the site's root with an empty route prefix.
     [Function("StartPage")]
@@ -18,4 +19,9 @@ public sealed class PageFunctions(StartPages start)
     public IResult Asset(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "assets/{name}")] HttpRequest request, string name) =>
         AssetEndpoints.Get(name);
+
+    [Function("PasswordsPage")]
+    public Task<IResult> PasswordsPage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "losenord")] HttpRequest request) =>
+        passwords.ListAsync(request.HttpContext, request.HttpContext.RequestAborted);
 }

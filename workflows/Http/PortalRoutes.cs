@@ -37,6 +37,7 @@ public static class PortalRoutes
     [
         ("GET", ""),
         ("GET", "assets/{name}"),
+        ("GET", "losenord"),
     ];
 
     public static readonly IReadOnlyList<(string Method, string Route)> All = [.. Api, .. Pages];

@@ -30,6 +30,7 @@ public sealed class OrderEndpoints(
     CallerResolver callers,
     DirectoryRepository directory,
     OrderRepository orders,
+    OrderQueries queries,
     ServiceLevelCatalog levels,
     IOptions<WorkflowOptions> workflow,
     TimeProvider clock,
@@ -143,8 +144,7 @@ public sealed class OrderEndpoints(
             return Problems.Unauthorized();
         }
 
-        var found = orderId.Length <= 64 ? await orders.GetWithHistoryAsync(orderId, cancellationToken) : null;
-        if (found is not { } stored || !await MaySeeAsync(caller, stored.Order, cancellationToken))
+        if (await queries.FindVisibleWithHistoryAsync(caller, orderId, cancellationToken) is not { } stored)
         {
             return OrderNotFound(orderId);
         }
@@ -163,7 +163,7 @@ public sealed class OrderEndpoints(
             return problem!;
         }
 
-        var order = await FindVisibleOrderAsync(caller, orderId, cancellationToken);
+        var order = await queries.FindVisibleAsync(caller, orderId, cancellationToken);
         if (order is null)
         {
             return OrderNotFound(orderId);
@@ -200,33 +200,6 @@ public sealed class OrderEndpoints(
         }
 
         return Results.Json(new OrderAccepted(order.OrderId, OrderStatus.Cancelled), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
-    }
-
-    /// <summary>
-    /// An order is visible to its orderer, its approver, whoever holds the engagement's manager role now (the
-    /// manager or an active delegate) and the person it is for. For anyone else it does not exist — the same
-    /// answer as an unknown id.
-    /// </summary>
-    private async Task<Order?> FindVisibleOrderAsync(Caller caller, string orderId, CancellationToken cancellationToken)
-    {
-        if (orderId.Length > 64)
-        {
-            return null;
-        }
-
-        var order = await orders.GetAsync(orderId, cancellationToken);
-        return order is not null && await MaySeeAsync(caller, order, cancellationToken) ? order : null;
-    }
-
-    private async Task<bool> MaySeeAsync(Caller caller, Order order, CancellationToken cancellationToken)
-    {
-        if (caller.HsaId == order.OrdererId || caller.HsaId == order.ApproverId || caller.HsaId == order.IdentityId)
-        {
-            return true;
-        }
-
-        var person = await directory.GetPersonAsync(order.IdentityId, cancellationToken);
-        return caller.ActsAsManager(person?.FindEngagement(order.EngagementId)?.ManagerHsaId);
     }
 
     private static string AsWhom(ActingRight right) => right switch

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Behorighetsportal.Passwords;
 
 /// <summary>What is known of an initial password without opening it.</summary>
-public sealed record InitialPasswordState(string OrderId, bool Shown, string? ShownBy, DateTimeOffset? ShownAt);
+public sealed record InitialPasswordState(string OrderId, bool Shown, string? ShownBy, DateTimeOffset? ShownAt, DateTimeOffset? CreatedAt = null);
 
 /// <summary>
 /// Initial passwords: generated strong, kept only sealed (AES-GCM under a key derived from the link signing
@@ -118,5 +118,5 @@ public sealed class InitialPasswordVault
     }
 
     private static InitialPasswordState State(TableEntity row) => new(
-        row.GetString("OrderId"), string.IsNullOrEmpty(row.GetString("Sealed")), row.GetString("ShownBy"), row.GetDateTimeOffset("ShownAt"));
+        row.GetString("OrderId"), string.IsNullOrEmpty(row.GetString("Sealed")), row.GetString("ShownBy"), row.GetDateTimeOffset("ShownAt"), row.GetDateTimeOffset("CreatedAt"));
 }

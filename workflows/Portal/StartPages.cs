@@ -1,13 +1,16 @@
 using Behorighetsportal.Delegations;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
+using Behorighetsportal.Orders;
+using Behorighetsportal.Passwords;
 using Behorighetsportal.Web;
 using Microsoft.AspNetCore.Http;
 
 namespace Behorighetsportal.Portal;
 
 /// <summary>GET /: the start page — who I am, my roles now, and what waits for me.</summary>
-public sealed class StartPages(PageSession session, DirectoryRepository directory, DelegationRepository delegations)
+public sealed class StartPages(
+    PageSession session, DirectoryRepository directory, DelegationRepository delegations, WaitingPasswords passwords, OrderQueries orders)
 {
     public async Task<IResult> ShowAsync(HttpContext context, CancellationToken cancellationToken)
     {
@@ -29,8 +32,11 @@ public sealed class StartPages(PageSession session, DirectoryRepository director
         roles.AddRange(received.Where(d => d.IsActiveOn(caller.Today)).Select(_ => "Chef (delegerad)"));
         roles.AddRange(caller.Person.OrdererRoles.Where(r => r.IsValidOn(caller.Today)).Select(r => "Beställare (SDA) för " + string.Join(", ", r.OrgUnitIds)));
 
+        var inProgress = (await orders.ListAsync(caller, cancellationToken)).Count(o => !o.Status.IsFinal());
         List<StartPage.WaitingItem> waiting =
         [
+            new((await passwords.ForAsync(caller, cancellationToken)).Count, "initiala lösenord att hämta", "/losenord"),
+            new(inProgress, "beställningar pågår", "/bestallningar"),
             new(given.Count(d => d.Status is DelegationStatus.Scheduled or DelegationStatus.Active), "delegeringar du har gett", "/delegeringar"),
             new(received.Count(d => d.Status is DelegationStatus.Scheduled or DelegationStatus.Active), "delegeringar du har fått", "/delegeringar"),
         ];
