@@ -6,10 +6,8 @@ using Behorighetsportal.Kiv;
 using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Orders;
 using Behorighetsportal.Passwords;
-using Behorighetsportal.Passwords.Pages;
 using Behorighetsportal.Policies;
 using Behorighetsportal.Portal;
-using Behorighetsportal.Web;
 using Microsoft.DurableTask.Client;
 
 namespace Behorighetsportal.DevHost;
@@ -50,9 +48,6 @@ public static class PortalRoutesMapping
         api.MapPost("/policies/{policyId}/preview", (HttpRequest r, string policyId, PolicyEndpoints h, CancellationToken ct) => h.PreviewAsync(r, policyId, ct));
         api.MapDelete("/delegations/{delegationId}", (HttpRequest r, string delegationId, DelegationEndpoints h, DurableTaskClient d, CancellationToken ct) => h.RevokeAsync(r, delegationId, d, ct));
 
-        // Pages check their forms' antiforgery tokens themselves (PageSession), the same way in both hosts.
-        app.MapGet("/", (HttpContext c, StartPages h, CancellationToken ct) => h.ShowAsync(c, ct));
-        app.MapGet("/assets/{name}", (string name) => AssetEndpoints.Get(name));
-        app.MapGet("/losenord", (HttpContext c, PasswordPages h, CancellationToken ct) => h.ListAsync(c, ct));
+        app.MapPortalPages();
     }
 }

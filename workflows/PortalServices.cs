@@ -11,7 +11,6 @@ using Behorighetsportal.Links;
 using Behorighetsportal.Orders;
 using Behorighetsportal.OrdererRoles;
 using Behorighetsportal.Passwords;
-using Behorighetsportal.Passwords.Pages;
 using Behorighetsportal.Policies;
 using Behorighetsportal.Portal;
 using Behorighetsportal.Requests;
@@ -88,9 +87,8 @@ public static class PortalServices
         services.AddSingleton<KivImportEndpoints>();
 
         services.AddSingleton<PageSession>();
-        services.AddSingleton<StartPages>();
         services.AddSingleton<WaitingPasswords>();
-        services.AddSingleton<PasswordPages>();
+        services.AddPortalPages();
         return services;
     }
 

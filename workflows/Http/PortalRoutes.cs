@@ -1,10 +1,14 @@
 namespace Behorighetsportal.Http;
 
-/// <summary>The routes of API.md this build serves; both hosts must expose exactly these (a test checks).</summary>
+/// <summary>
+/// The JSON routes of API.md this build serves; both hosts must expose exactly these (a test checks). The pages are
+/// declared by their capabilities (<c>Portal.PortalPages</c>), and the Functions app's page triggers are checked
+/// against the devhost's.
+/// </summary>
 public static class PortalRoutes
 {
     /// <summary>The JSON API and the email link pages, under <c>api/</c>.</summary>
-    public static readonly IReadOnlyList<(string Method, string Route)> Api =
+    public static readonly IReadOnlyList<(string Method, string Route)> All =
     [
         ("GET", "api/health"),
         ("GET", "api/me"),
@@ -31,14 +35,4 @@ public static class PortalRoutes
         ("PUT", "api/policies/{policyId}"),
         ("POST", "api/policies/{policyId}/preview"),
     ];
-
-    /// <summary>The portal's pages for people, at the root, and the assets they load.</summary>
-    public static readonly IReadOnlyList<(string Method, string Route)> Pages =
-    [
-        ("GET", ""),
-        ("GET", "assets/{name}"),
-        ("GET", "losenord"),
-    ];
-
-    public static readonly IReadOnlyList<(string Method, string Route)> All = [.. Api, .. Pages];
 }

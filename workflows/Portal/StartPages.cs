@@ -4,7 +4,9 @@ using Behorighetsportal.Http;
 using Behorighetsportal.Orders;
 using Behorighetsportal.Passwords;
 using Behorighetsportal.Web;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace Behorighetsportal.Portal;
 
@@ -12,6 +14,12 @@ namespace Behorighetsportal.Portal;
 public sealed class StartPages(
     PageSession session, DirectoryRepository directory, DelegationRepository delegations, WaitingPasswords passwords, OrderQueries orders)
 {
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", (HttpContext c, StartPages h, CancellationToken ct) => h.ShowAsync(c, ct));
+        app.MapGet("/assets/{name}", (string name) => AssetEndpoints.Get(name));
+    }
+
     public async Task<IResult> ShowAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var (page, answer) = await session.OpenAsync(context, "Start", cancellationToken);

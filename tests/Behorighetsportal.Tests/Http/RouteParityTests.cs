@@ -23,25 +23,60 @@ public sealed class RouteParityTests : IDisposable
     public void Dispose() => _inbox.Dispose();
 
     [Fact]
-    public void PortalRoutes_HaveNoDuplicates_ApiUnderApi_PagesOutside()
+    public void PortalRoutes_HaveNoDuplicates_AndAllUnderApi()
     {
         // Act
         var routes = PortalRoutes.All.Select(Format).ToList();
 
         // Assert
         Assert.Equal(routes.Distinct().Count(), routes.Count);
-        Assert.All(PortalRoutes.Api, r => Assert.StartsWith("api/", r.Route, StringComparison.Ordinal));
-        Assert.All(PortalRoutes.Pages, r => Assert.False(r.Route.StartsWith("api/", StringComparison.Ordinal), r.Route));
+        Assert.All(PortalRoutes.All, r => Assert.StartsWith("api/", r.Route, StringComparison.Ordinal));
         Assert.All(PortalRoutes.All, r => Assert.Contains(r.Method, HttpMethods));
     }
 
     [Fact]
     public async Task DevHost_Routes_AreExactlyPortalRoutes()
     {
-        // Arrange
-        await using var app = await StartedPortal.StartAsync(_inbox);
+        // Act
+        var served = await DevHostRoutesAsync();
+
+        // Assert
+        AssertSameRoutes("devhost", served.Where(IsApi).ToList());
+    }
+
+    [Fact]
+    public void Functions_Metadata_HttpTriggersAreExactlyPortalRoutes()
+    {
+        // Act
+        var served = FunctionsRoutes();
+
+        // Assert
+        AssertSameRoutes("Functions app (functions.metadata)", served.Where(IsApi).ToList());
+    }
+
+    [Fact]
+    public async Task Pages_FunctionsServeExactlyTheDevHostsPages()
+    {
+        // Arrange: the pages as their capabilities declare them (PortalPages), mapped by the devhost.
+        var declared = (await DevHostRoutesAsync()).Where(r => !IsApi(r)).ToList();
 
         // Act
+        var functions = FunctionsRoutes().Where(r => !IsApi(r)).ToList();
+
+        // Assert
+        Assert.Contains("GET ", declared);
+        var missing = declared.Except(functions).Order().ToList();
+        var extra = functions.Except(declared).Order().ToList();
+        Assert.True(missing.Count == 0 && extra.Count == 0 && functions.Count == functions.Distinct().Count(),
+            $"The Functions app's page triggers differ from the pages the devhost maps.\n  no trigger: [{string.Join(", ", missing)}]\n  not declared: [{string.Join(", ", extra)}]");
+    }
+
+    private static bool IsApi(string formatted) => formatted[(formatted.IndexOf(' ', StringComparison.Ordinal) + 1)..].StartsWith("api/", StringComparison.Ordinal);
+
+    /// <summary>Every route the devhost maps (its dev-only sign-in aside), formatted.</summary>
+    private async Task<List<string>> DevHostRoutesAsync()
+    {
+        await using var app = await StartedPortal.StartAsync(_inbox);
         var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
         var served = new List<string>();
         foreach (var endpoint in endpoints)
@@ -57,17 +92,13 @@ public sealed class RouteParityTests : IDisposable
             served.AddRange(methods.Select(m => Format((m, route))));
         }
 
-        // Assert
-        AssertSameRoutes("devhost", served);
+        return served;
     }
 
-    [Fact]
-    public void Functions_Metadata_HttpTriggersAreExactlyPortalRoutes()
+    /// <summary>Every HTTP trigger of the Functions app (functions.metadata), under host.json's route prefix, formatted.</summary>
+    private static List<string> FunctionsRoutes()
     {
-        // Arrange
         var functions = ReadFunctionsMetadata();
-
-        // Act
         var served = new List<string>();
         foreach (var function in functions)
         {
@@ -81,8 +112,7 @@ public sealed class RouteParityTests : IDisposable
             }
         }
 
-        // Assert
-        AssertSameRoutes("Functions app (functions.metadata)", served);
+        return served;
     }
 
     [Fact]
