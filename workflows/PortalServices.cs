@@ -40,7 +40,6 @@ public static class PortalServices
         Bind<DelegationOptions>(services, DelegationOptions.SectionName);
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName);
         Bind<PageOptions>(services, PageOptions.SectionName);
-        services.AddAntiforgery();
         // Pages keep Swedish letters readable in their source (only markup is escaped), as the emails do.
         services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
 

@@ -86,5 +86,5 @@ public static class JsonBody
         _ => request.Headers.TransferEncoding.Count > 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true,
     };
 
-    private static IResult TooLarge() => Problems.TooLarge(MaxBytes, "Skicka bara fälten som beskrivs i API-dokumentationen.");
+    private static Refusal TooLarge() => Problems.TooLarge(MaxBytes, "Skicka bara fälten som beskrivs i API-dokumentationen.");
 }

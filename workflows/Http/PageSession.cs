@@ -16,14 +16,15 @@ public sealed record PageRequest(Caller Caller, PageFrame Frame)
 /// is sent to sign in), the frame the layout shows, and the form token. Pages call the capabilities' services
 /// with the caller, exactly as the JSON routes do.
 /// </summary>
-public sealed class PageSession(CallerResolver callers, IAntiforgery antiforgery, IOptions<PageOptions> options)
+public sealed class PageSession(CallerResolver callers, FormPosts forms, IAntiforgery antiforgery, IOptions<PageOptions> options)
 {
     /// <summary>The reader, or the answer to give instead: a redirect to sign in, or 403 for a form without its token.</summary>
     public async Task<(PageRequest? Page, IResult? Answer)> OpenAsync(HttpContext context, string title, CancellationToken cancellationToken)
     {
-        if (HttpMethods.IsPost(context.Request.Method) && !await antiforgery.IsRequestValidAsync(context))
+        // A form from another site, or without the token its page was rendered with, is refused before anything is read.
+        if (HttpMethods.IsPost(context.Request.Method) && await forms.RefuseAsync(context.Request, title) is { } refused)
         {
-            return (null, FormRefused());
+            return (null, refused);
         }
 
         var caller = await callers.ResolveAsync(context.Request, cancellationToken);
@@ -45,12 +46,4 @@ public sealed class PageSession(CallerResolver callers, IAntiforgery antiforgery
         return new PageFrame(title, viewer, context.Request.Path.Value ?? "/",
             tokens.RequestToken is { } value ? new FormToken(tokens.FormFieldName, value) : null, options.Value.SignOutUrl);
     }
-
-    private static PageResult<Web.Layout.MessagePage> FormRefused() =>
-        Page.Render<Web.Layout.MessagePage>(new Dictionary<string, object?>
-        {
-            [nameof(Web.Layout.MessagePage.Frame)] = new PageFrame("Formuläret kunde inte skickas", null, "/", null),
-            [nameof(Web.Layout.MessagePage.Message)] =
-                "Formuläret saknade sin säkerhetskod eller kom från en annan webbplats, så ingenting har ändrats. Gå tillbaka, ladda om sidan och försök igen.",
-        }, StatusCodes.Status400BadRequest);
 }

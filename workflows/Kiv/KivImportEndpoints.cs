@@ -105,7 +105,7 @@ public sealed class KivImportEndpoints(CallerReader callers, SameOriginPolicy or
             : Results.Json(progress, JsonBody.Options);
     }
 
-    private static IResult TooLarge() => Problems.TooLarge(MaxBatchBytes, "Skicka batchen i sidor (importId, page, lastPage) enligt API-dokumentationen.");
+    private static Refusal TooLarge() => Problems.TooLarge(MaxBatchBytes, "Skicka batchen i sidor (importId, page, lastPage) enligt API-dokumentationen.");
 
     private sealed record Paging(string ImportId, int Page, bool LastPage);
 
