@@ -41,9 +41,9 @@ public static class Page
 /// <summary>The headers of every page and asset the portal serves.</summary>
 public static class PageHeaders
 {
-    /// <summary>Scripts and styles only from the portal itself (no inline script), never framed, forms only back to it.</summary>
+    /// <summary>Nothing by default; scripts and styles only from the portal itself (none inline), never framed, forms only back to it.</summary>
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     public static void Apply(HttpResponse response)
     {

@@ -60,6 +60,6 @@ public sealed partial record PageForm(string Field, string Token, string Cookie)
         return request;
     }
 
-    [GeneratedRegex("<input type=\"hidden\" name=\"__RequestVerificationToken\" value=\"(?<token>[^\"]*)\">")]
+    [GeneratedRegex("<input type=\"hidden\" name=\"__RequestVerificationToken\" value=\"(?<token>[^\"]*)\"\\s*/?>")]
     private static partial Regex HiddenToken();
 }
