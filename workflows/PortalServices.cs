@@ -52,6 +52,7 @@ public static class PortalServices
         services.AddSingleton<OneTimeActions>();
         services.AddSingleton<DelegationRepository>();
         services.AddSingleton<CallerResolver>();
+        services.AddSingleton<PersonNames>();
         services.AddSingleton<OrderLinkGate>();
         services.AddSingleton<AccessRequestRepository>();
         services.AddSingleton<AccessRequestTexts>();
@@ -66,6 +67,7 @@ public static class PortalServices
         services.AddSingleton<UserServiceActivation>();
         services.AddSingleton<OrderActivation>();
         services.AddSingleton<InitialPasswordNotice>();
+        services.AddSingleton<OrdererNotifier>();
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<CallerReader>();

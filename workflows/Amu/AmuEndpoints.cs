@@ -13,7 +13,8 @@ public sealed record AmuApplicationAccepted(string ApplicationId, AccessRequestS
 
 /// <summary>
 /// POST /api/amu-applications (R11): an employee applies to join one or more AMU groups; each group's owner
-/// approves their own group. A group one holds or has applied for already is refused with a clear message.
+/// approves their own group — the owner's own application goes to the owner's line manager (R14). A group one holds
+/// or has applied for already is refused with a clear message.
 /// </summary>
 public sealed class AmuEndpoints(CallerResolver callers, AmuCatalog catalog, AccessRequestRepository requests, AccessRequestStarter starter, TimeProvider clock)
 {
@@ -64,16 +65,22 @@ public sealed class AmuEndpoints(CallerResolver callers, AmuCatalog catalog, Acc
                 + " Ta bort de grupperna ur ansökan och försök igen.");
         }
 
+        // R14: an owner applying to their own group does not approve it by applying; their line manager is asked.
+        var approvers = groupIds.ToDictionary(g => g, g => catalog.Find(g)!.ApproverFor(caller.Person, caller.Today), StringComparer.Ordinal);
+        if (approvers.Where(a => a.Value is null).Select(a => catalog.Find(a.Key)!.Name).ToList() is { Count: > 0 } unapprovable)
+        {
+            return Problems.Unprocessable("Chef saknas",
+                $"Du äger {string.Join(", ", unapprovable)} och kan inte godkänna din egen ansökan, och ditt engagemang har ingen närmaste chef " +
+                "i Katalog i Väst som kan göra det. Kontakta din SIS-funktion.");
+        }
+
         var applicationId = AccessRequestIds.NewAmuApplication();
         List<AmuGroupRequest> created = [];
         foreach (var (groupId, index) in groupIds.Select((g, i) => (g, i + 1)))
         {
             var group = catalog.Find(groupId)!;
-
-            // The owner joining their own group approves it by applying.
-            var status = group.OwnerHsaId == caller.HsaId ? AccessRequestStatus.Approved : AccessRequestStatus.PendingApproval;
-            var access = new AccessRequest($"{applicationId}-{index}", AccessRequestKind.AmuMembership, caller.HsaId, caller.HsaId, group.OwnerHsaId,
-                [groupId], null, null, string.IsNullOrWhiteSpace(body.Motivation) ? null : body.Motivation.Trim(), status, clock.GetUtcNow());
+            var access = new AccessRequest($"{applicationId}-{index}", AccessRequestKind.AmuMembership, caller.HsaId, caller.HsaId, approvers[groupId],
+                [groupId], null, null, string.IsNullOrWhiteSpace(body.Motivation) ? null : body.Motivation.Trim(), AccessRequestStatus.PendingApproval, clock.GetUtcNow());
             switch (await starter.StartAsync(access, durable, cancellationToken))
             {
                 case AccessRequestStart.AlreadyRequested:
@@ -87,10 +94,9 @@ public sealed class AmuEndpoints(CallerResolver callers, AmuCatalog catalog, Acc
                         + "Försök igen om en stund med de grupper som inte är skickade.");
             }
 
-            created.Add(new AmuGroupRequest(access.RequestId, groupId, status));
+            created.Add(new AmuGroupRequest(access.RequestId, groupId, access.Status));
         }
 
-        var overall = created.All(c => c.Status == AccessRequestStatus.Approved) ? AccessRequestStatus.Approved : AccessRequestStatus.PendingApproval;
-        return Results.Json(new AmuApplicationAccepted(applicationId, overall, created), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(new AmuApplicationAccepted(applicationId, AccessRequestStatus.PendingApproval, created), JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
     }
 }

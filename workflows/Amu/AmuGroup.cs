@@ -1,9 +1,22 @@
 using System.Text.Json;
+using Behorighetsportal.Directory;
 
 namespace Behorighetsportal.Amu;
 
 /// <summary>An AD group employees may apply to join themselves (R11); its owner approves.</summary>
-public sealed record AmuGroup(string GroupId, string Name, string OwnerHsaId);
+public sealed record AmuGroup(string GroupId, string Name, string OwnerHsaId)
+{
+    /// <summary>
+    /// Who approves <paramref name="applicant"/>'s application: the group's owner (R11) — unless the owner applies, who may
+    /// not approve their own (R14); then their nearest line manager, of an engagement that has not ended. Null when
+    /// there is nobody to ask.
+    /// </summary>
+    public string? ApproverFor(Person applicant, DateOnly today) =>
+        SeparationOfDuties.MayDecide(OwnerHsaId, applicant.Identity.HsaId)
+            ? OwnerHsaId
+            : applicant.Engagements.Where(e => !e.HasEndedBy(today)).Select(e => e.ManagerHsaId)
+                .FirstOrDefault(manager => manager is not null && SeparationOfDuties.MayDecide(manager, applicant.Identity.HsaId));
+}
 
 /// <summary>A person's membership of an AMU group, with who approved it.</summary>
 public sealed record AmuMembership(string HsaId, string GroupId, string? RequestId, string? ApprovedBy, DateOnly? GrantedOn);

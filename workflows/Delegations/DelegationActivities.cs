@@ -1,6 +1,7 @@
 using Behorighetsportal.Audit;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Email;
+using Behorighetsportal.Http;
 using Behorighetsportal.Storage;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ public sealed record DelegationStep(string DelegationId, string ManagerId, Deleg
 
 /// <summary>Makes the delegation active on its first day and tells the delegate what they may now do.</summary>
 public sealed class StartDelegationActivity(
-    DelegationRepository delegations, DirectoryRepository directory, AuditLog audit, IEmailSender email, OneTimeActions once, TimeProvider clock,
+    DelegationRepository delegations, CallerResolver callers, PersonNames names, AuditLog audit, IEmailSender email, OneTimeActions once, TimeProvider clock,
     ILogger<StartDelegationActivity> logger)
     : TaskActivity<DelegationStep, DelegationStatus>
 {
@@ -25,13 +26,12 @@ public sealed class StartDelegationActivity(
         }
 
         await audit.AppendAsync(new AuditEntry(delegation.DelegationId, at, "Started", "system", $"{delegation.DelegateId} är delegat för {delegation.ManagerId}"));
-        var manager = await directory.GetIdentityAsync(delegation.ManagerId);
-        var deputy = await directory.GetIdentityAsync(delegation.DelegateId);
-        if (manager is not null && deputy is not null)
+        if (await callers.ResolveAsync(delegation.DelegateId, CancellationToken.None) is { } reader)
         {
+            var deputy = reader.Person.Identity;
             await once.RunOnceAsync(delegation.DelegationId, "start-email", clock.GetUtcNow(), async () =>
             {
-                await email.SendAsync(DelegationEmails.Started(deputy, manager, delegation));
+                await email.SendAsync(DelegationEmails.Started(deputy, await names.OfAsync(reader.Reader, delegation.ManagerId), delegation));
                 await audit.AppendAsync(new AuditEntry(delegation.DelegationId, clock.GetUtcNow(), "StartEmailSent", "system", "Till " + deputy.HsaId));
             });
         }

@@ -24,8 +24,9 @@ public sealed record CreateDelegationRequest(string? DelegateId, string? ValidFr
 
 public sealed record DelegationAccepted(string DelegationId, DelegationStatus Status);
 
+/// <summary>A delegation with the manager and delegate as the reader may see them: no HSA-id for someone protected from them (R10).</summary>
 public sealed record DelegationView(
-    string DelegationId, string ManagerId, string ManagerName, string DelegateId, string DelegateName,
+    string DelegationId, string? ManagerId, string ManagerName, string? DelegateId, string DelegateName,
     string ValidFrom, string ValidTo, DelegationStatus Status);
 
 public sealed record DelegationsView(IReadOnlyList<DelegationView> Given, IReadOnlyList<DelegationView> Received);
@@ -34,6 +35,7 @@ public sealed record DelegationsView(IReadOnlyList<DelegationView> Given, IReadO
 public sealed class DelegationEndpoints(
     CallerResolver callers,
     DirectoryRepository directory,
+    PersonNames names,
     DelegationRepository delegations,
     AuditLog audit,
     IOptions<DelegationOptions> options,
@@ -78,7 +80,7 @@ public sealed class DelegationEndpoints(
                               && d.ValidFrom <= validTo && validFrom <= d.ValidTo))
         {
             return Problems.Conflict("Delegeringen finns redan",
-                $"Du har redan en delegering till {deputy.Identity.FullName} som överlappar perioden. Ändra perioden eller återkalla den befintliga först.");
+                $"Du har redan en delegering till {PersonNames.Of(resolved.Reader, deputy).Name} som överlappar perioden. Ändra perioden eller återkalla den befintliga först.");
         }
 
         var delegation = new Delegation(Delegation.NewId(), caller.Identity.HsaId,
@@ -107,7 +109,7 @@ public sealed class DelegationEndpoints(
 
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var caller = (await callers.ResolveAsync(request, cancellationToken))?.Person.Identity;
+        var caller = await callers.ResolveAsync(request, cancellationToken);
         if (caller is null)
         {
             return Problems.Unauthorized();
@@ -116,7 +118,7 @@ public sealed class DelegationEndpoints(
         var given = await delegations.ListGivenAsync(caller.HsaId, cancellationToken);
         var received = await delegations.ListReceivedAsync(caller.HsaId, cancellationToken);
         return Results.Json(new DelegationsView(
-            await ViewsAsync(given, cancellationToken), await ViewsAsync(received, cancellationToken)), JsonBody.Options);
+            await ViewsAsync(caller.Reader, given, cancellationToken), await ViewsAsync(caller.Reader, received, cancellationToken)), JsonBody.Options);
     }
 
     public async Task<IResult> RevokeAsync(HttpRequest request, string delegationId, DurableTaskClient durable, CancellationToken cancellationToken)
@@ -159,14 +161,14 @@ public sealed class DelegationEndpoints(
         return Results.Json(new DelegationAccepted(delegation.DelegationId, DelegationStatus.Revoked), JsonBody.Options);
     }
 
-    private async Task<IReadOnlyList<DelegationView>> ViewsAsync(IReadOnlyList<Delegation> list, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<DelegationView>> ViewsAsync(Reader reader, IReadOnlyList<Delegation> list, CancellationToken cancellationToken)
     {
         List<DelegationView> views = [];
         foreach (var d in list.OrderBy(d => d.ValidFrom))
         {
-            var manager = await directory.GetIdentityAsync(d.ManagerId, cancellationToken);
-            var deputy = await directory.GetIdentityAsync(d.DelegateId, cancellationToken);
-            views.Add(new DelegationView(d.DelegationId, d.ManagerId, manager?.FullName ?? d.ManagerId, d.DelegateId, deputy?.FullName ?? d.DelegateId,
+            var manager = await names.OfAsync(reader, d.ManagerId, cancellationToken);
+            var deputy = await names.OfAsync(reader, d.DelegateId, cancellationToken);
+            views.Add(new DelegationView(d.DelegationId, manager.HsaId, manager.Name, deputy.HsaId, deputy.Name,
                 DirectoryRepository.Format(d.ValidFrom)!, DirectoryRepository.Format(d.ValidTo)!, d.Status));
         }
 

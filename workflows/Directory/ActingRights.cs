@@ -74,3 +74,31 @@ public static class ActingRights
     public static bool ActsAsManager(string callerHsaId, string? managerHsaId, IReadOnlySet<string>? delegatedManagers) =>
         managerHsaId is not null && (managerHsaId == callerHsaId || delegatedManagers?.Contains(managerHsaId) == true);
 }
+
+/// <summary>
+/// R14, separation of duties: nobody decides an order, orderer-role order or AMU application that is about themself —
+/// not as line manager, delegate, group owner nor any other way. Placing such a request never approves it, its
+/// approval link is not mailed to that person, their approvals list leaves it out, and their use of a link is refused.
+/// Every one of those asks here.
+/// </summary>
+public static class SeparationOfDuties
+{
+    /// <summary>Whether <paramref name="deciderHsaId"/> may decide — or be asked to decide — a request about <paramref name="subjectHsaId"/>.</summary>
+    public static bool MayDecide(string deciderHsaId, string subjectHsaId) => !string.Equals(deciderHsaId, subjectHsaId, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Whether placing a request approves it at once: the one who places it holds the approving role (the line manager
+    /// or an active delegate, R2, R9) and it is not about themself — a delegate ordering for herself waits for the
+    /// manager or another delegate like anyone else.
+    /// </summary>
+    public static bool PlacingApproves(string placedByHsaId, string subjectHsaId, bool placerHoldsApprovingRole) =>
+        placerHoldsApprovingRole && MayDecide(placedByHsaId, subjectHsaId);
+
+    /// <summary>Those of <paramref name="candidates"/> who may be asked to decide a request about <paramref name="subjectHsaId"/>.</summary>
+    public static IReadOnlyList<T> Askable<T>(IEnumerable<T> candidates, Func<T, string> hsaIdOf, string subjectHsaId) =>
+        candidates.Where(c => MayDecide(hsaIdOf(c), subjectHsaId)).ToList();
+
+    /// <summary>What a link page says to the person the request is about (R14).</summary>
+    public const string OwnRequestRefusal =
+        "Det här gäller dig själv, och ingen får godkänna sin egen behörighet. Din närmaste chef eller chefens delegat beslutar i stället.";
+}

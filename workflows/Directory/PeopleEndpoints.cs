@@ -10,6 +10,7 @@ namespace Behorighetsportal.Directory;
 /// <summary>One assigned permission with its validity and why it is held (R12).</summary>
 public sealed record Assignment(string Resource, string? ValidFrom, string? ValidTo, IReadOnlyList<string> Reasons, string Status);
 
+/// <summary>An engagement; <see cref="ManagerHsaId"/> is null also when the manager is protected from the reader (R10).</summary>
 public sealed record EngagementView(string EngagementId, string OrgUnitId, string Title, string StartDate, string? EndDate, string? ManagerHsaId, string? Kind = null);
 
 public sealed record UserServiceView(string EngagementId, string Level, string Status, string? ActivatedOn, string? EndedOn);
@@ -24,7 +25,12 @@ public sealed record MeView(
     string HsaId, string GivenName, string FamilyName, string Email,
     IReadOnlyList<EngagementView> Engagements, IReadOnlyList<UserServiceView> UserServices, IReadOnlyList<Assignment> Roles);
 
-public sealed record ApprovalItem(string Kind, string Id, string SubjectId, string Summary, DateTimeOffset RequestedAt, string? AsDelegateOf);
+/// <summary>
+/// One thing waiting for the caller's decision. The person it is about is <see cref="SubjectName"/> and
+/// <see cref="SubjectId"/>, and the manager a delegate decides for <see cref="AsDelegateOf"/>, as the caller may see
+/// them: a person protected from the caller (R10) has the protected wording for name and no HSA-id.
+/// </summary>
+public sealed record ApprovalItem(string Kind, string Id, string? SubjectId, string Summary, DateTimeOffset RequestedAt, string? AsDelegateOf, string SubjectName);
 
 /// <summary>
 /// GET /api/me, /api/me/assignments, /api/me/approvals, /api/identities?q= and /api/identities/{hsaId}: who the caller
@@ -32,7 +38,7 @@ public sealed record ApprovalItem(string Kind, string Id, string SubjectId, stri
 /// caller may not see is absent everywhere, exactly as an unknown one.
 /// </summary>
 public sealed class PeopleEndpoints(
-    CallerResolver callers, DirectoryRepository directory, DelegationRepository delegations, AccessRequestRepository requests,
+    CallerResolver callers, DirectoryRepository directory, PersonNames names, DelegationRepository delegations, AccessRequestRepository requests,
     OrderRepository orders, AmuCatalog amu)
 {
     private const int MaxSearchResults = 50;
@@ -56,7 +62,8 @@ public sealed class PeopleEndpoints(
 
         var me = caller.Person;
         return Results.Json(new MeView(me.Identity.HsaId, me.Identity.GivenName, me.Identity.FamilyName, me.Identity.Email,
-            me.Engagements.Select(ToView).ToList(), me.UserServices.Select(ToView).ToList(), await AssignmentsOfAsync(caller, cancellationToken)), JsonBody.Options);
+            await ViewsAsync(caller.Reader, me.Engagements, cancellationToken), me.UserServices.Select(ToView).ToList(), await AssignmentsOfAsync(caller, cancellationToken)),
+            JsonBody.Options);
     }
 
     /// <summary>What waits for the caller's decision: as manager, group owner, or delegate of a manager.</summary>
@@ -71,24 +78,30 @@ public sealed class PeopleEndpoints(
         List<ApprovalItem> items = [];
         foreach (var (approver, asDelegateOf) in new[] { (caller.HsaId, (string?)null) }.Concat(caller.DelegatedManagers.Select(m => (m, (string?)m))))
         {
+            var forManager = asDelegateOf is null ? null : (await names.OfAsync(caller.Reader, asDelegateOf, cancellationToken)).HsaId;
             foreach (var item in await requests.PendingForAsync(approver, cancellationToken))
             {
                 // The list is an index; what it points at decides. Items decided or expired meanwhile are dropped
                 // here, so no path that ends an approval has to remember to clean it.
+                var order = item.Kind == "Order" ? await orders.GetAsync(item.Id, cancellationToken) : null;
                 var stillWaiting = item.Kind == "Order"
-                    ? (await orders.GetAsync(item.Id, cancellationToken)) is { Status: OrderStatus.PendingApproval, Approval: null }
+                    ? order is { Status: OrderStatus.PendingApproval, Approval: null }
                     : (await requests.GetAsync(item.SubjectId, item.Id, cancellationToken)) is { Status: AccessRequestStatus.PendingApproval };
-                // A delegate decides orderer-role orders for the manager, never an AMU group's, nor their own request.
-                var delegateMay = asDelegateOf is null
-                    || (item.Kind != nameof(AccessRequestKind.AmuMembership) && (item.Kind == "Order" || item.SubjectId != caller.HsaId));
                 if (!stillWaiting)
                 {
                     await requests.RemovePendingAsync(approver, item.Kind, item.Id, cancellationToken);
+                    continue;
                 }
-                else if (delegateMay)
+
+                // A delegate decides orderer-role orders for the manager, never an AMU group's; nobody decides their own (R14).
+                if (!SeparationOfDuties.MayDecide(caller.HsaId, item.SubjectId) || (asDelegateOf is not null && item.Kind == nameof(AccessRequestKind.AmuMembership)))
                 {
-                    items.Add(new ApprovalItem(item.Kind, item.Id, item.SubjectId, item.Summary, item.RequestedAt, asDelegateOf));
+                    continue;
                 }
+
+                var subject = await names.OfAsync(caller.Reader, item.SubjectId, cancellationToken);
+                items.Add(new ApprovalItem(item.Kind, item.Id, subject.HsaId, order is null ? item.Summary : OrderEmails.ApprovalSummary(order, subject),
+                    item.RequestedAt, forManager, subject.Name));
             }
         }
 
@@ -160,25 +173,25 @@ public sealed class PeopleEndpoints(
         {
             if (delegation.Status is DelegationStatus.Scheduled or DelegationStatus.Active && delegation.ValidTo >= caller.Today)
             {
-                var manager = await directory.GetIdentityAsync(delegation.ManagerId, cancellationToken);
+                var manager = await names.OfAsync(caller.Reader, delegation.ManagerId, cancellationToken);
                 assignments.Add(new Assignment(ManagerResource, DirectoryRepository.Format(delegation.ValidFrom), DirectoryRepository.Format(delegation.ValidTo),
-                    ["Delegerad av " + (manager?.FullName ?? delegation.ManagerId)], delegation.Status.ToString()));
+                    ["Delegerad av " + manager.Name], delegation.Status.ToString()));
             }
         }
 
         foreach (var role in caller.Person.OrdererRoles.Where(r => r.ValidTo is null || r.ValidTo >= caller.Today))
         {
-            // R12: why it is held — the order it came from and who approved it (the manager who placed it, or the approver).
+            // R12: why it is held — the order it came from and who approved it (the manager who placed it, or the approver),
+            // each named as the caller may see them (R10).
             List<string> reasons = ["Enheter: " + string.Join(", ", role.OrgUnitIds)];
             if (await requests.GetAsync(role.HsaId, role.RoleId, cancellationToken) is { } order)
             {
-                var approverId = order.Approval?.By ?? order.RequestedBy;
-                var approver = await directory.GetIdentityAsync(approverId, cancellationToken);
+                var approver = await names.OfAsync(caller.Reader, order.Approval?.By ?? order.RequestedBy, cancellationToken);
                 reasons.Add("Beställning " + order.RequestId);
                 var asDelegate = order.Approval?.Reference is { } managerId
-                    ? " som delegat för " + ((await directory.GetIdentityAsync(managerId, cancellationToken))?.FullName ?? managerId)
+                    ? " som delegat för " + (await names.OfAsync(caller.Reader, managerId, cancellationToken)).Name
                     : "";
-                reasons.Add("Godkänd av " + (approver?.FullName ?? approverId) + asDelegate);
+                reasons.Add("Godkänd av " + approver.Name + asDelegate);
             }
 
             assignments.Add(new Assignment(OrdererResource, DirectoryRepository.Format(role.ValidFrom), DirectoryRepository.Format(role.ValidTo),
@@ -193,9 +206,9 @@ public sealed class PeopleEndpoints(
 
         foreach (var membership in caller.Person.Memberships)
         {
-            var approver = membership.ApprovedBy is null ? null : await directory.GetIdentityAsync(membership.ApprovedBy, cancellationToken);
+            var approver = membership.ApprovedBy is null ? "gruppens ägare" : (await names.OfAsync(caller.Reader, membership.ApprovedBy, cancellationToken)).Name;
             assignments.Add(new Assignment("AMU " + (amu.Find(membership.GroupId)?.Name ?? membership.GroupId), DirectoryRepository.Format(membership.GrantedOn), null,
-                ["Ansökan " + membership.RequestId, "Godkänd av " + (approver?.FullName ?? membership.ApprovedBy ?? "gruppens ägare")], "Active"));
+                ["Ansökan " + membership.RequestId, "Godkänd av " + approver], "Active"));
         }
 
         return assignments;
@@ -206,9 +219,19 @@ public sealed class PeopleEndpoints(
         && target.Engagements.Any(e => !e.HasEndedBy(caller.Today)
             && ActingRights.ForEngagement(caller.HsaId, e, caller.Person.OrdererRoles, tree, caller.Today, caller.DelegatedManagers) != ActingRight.None);
 
-    private static EngagementView ToView(Engagement e) =>
-        new(e.EngagementId, e.OrgUnitId, e.Title, DirectoryRepository.Format(e.StartDate)!, DirectoryRepository.Format(e.EndDate), e.ManagerHsaId,
-            e.Kind is { } kind ? EngagementKinds.NameOf(kind) : null);
+    /// <summary>The engagements with each manager's HSA-id as the reader may see it (R10).</summary>
+    private async Task<List<EngagementView>> ViewsAsync(Reader reader, IEnumerable<Engagement> engagements, CancellationToken cancellationToken)
+    {
+        List<EngagementView> views = [];
+        foreach (var e in engagements)
+        {
+            var manager = e.ManagerHsaId is null ? null : (await names.OfAsync(reader, e.ManagerHsaId, cancellationToken)).HsaId;
+            views.Add(new(e.EngagementId, e.OrgUnitId, e.Title, DirectoryRepository.Format(e.StartDate)!, DirectoryRepository.Format(e.EndDate), manager,
+                e.Kind is { } kind ? EngagementKinds.NameOf(kind) : null));
+        }
+
+        return views;
+    }
 
     private static UserServiceView ToView(UserService s) =>
         new(s.EngagementId, s.Level, s.Status.ToString(), DirectoryRepository.Format(s.ActivatedOn), DirectoryRepository.Format(s.EndedOn));
@@ -231,6 +254,6 @@ public sealed class PeopleEndpoints(
 
         return Results.Json(new IdentityView(
             target.Identity.HsaId, target.Identity.GivenName, target.Identity.FamilyName, target.Identity.Email, target.Identity.Protected,
-            target.Engagements.Select(ToView).ToList(), target.UserServices.Select(ToView).ToList()), JsonBody.Options);
+            await ViewsAsync(caller.Reader, target.Engagements, cancellationToken), target.UserServices.Select(ToView).ToList()), JsonBody.Options);
     }
 }

@@ -14,6 +14,9 @@ public sealed record Caller(Person Person, IReadOnlySet<string> DelegatedManager
     public string HsaId => Person.Identity.HsaId;
 
     public bool ActsAsManager(string? managerHsaId) => ActingRights.ActsAsManager(HsaId, managerHsaId, DelegatedManagers);
+
+    /// <summary>The caller as the reader of what they are shown (R10).</summary>
+    public Reader Reader => new(HsaId, DelegatedManagers, Today);
 }
 
 /// <summary>A signed-in caller with the body they sent.</summary>
@@ -81,6 +84,13 @@ public sealed class CallerResolver(CallerReader reader, SameOriginPolicy origins
         var managers = (await delegations.ActiveReceivedAsync(hsaId, today, cancellationToken)).Select(d => d.ManagerId).ToHashSet(StringComparer.Ordinal);
         return new Caller(person, managers, today);
     }
+
+    /// <summary>
+    /// Who may be asked to decide, with <paramref name="managerHsaId"/>'s role, a request about
+    /// <paramref name="subjectHsaId"/>: the holders of the role today but the person it is about (R14).
+    /// </summary>
+    public async Task<IReadOnlyList<(string HsaId, bool AsDelegate)>> ApproversAsync(string managerHsaId, string subjectHsaId, CancellationToken cancellationToken) =>
+        SeparationOfDuties.Askable(await ManagerRoleHoldersAsync(managerHsaId, cancellationToken), h => h.HsaId, subjectHsaId);
 
     /// <summary>Who holds the manager role of <paramref name="managerHsaId"/> today: the manager and active delegates.</summary>
     public async Task<IReadOnlyList<(string HsaId, bool AsDelegate)>> ManagerRoleHoldersAsync(string managerHsaId, CancellationToken cancellationToken)

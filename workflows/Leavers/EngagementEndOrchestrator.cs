@@ -43,8 +43,8 @@ public sealed class EngagementEndOrchestrator : TaskOrchestrator<EngagementEndIn
 }
 
 public sealed class CloseEngagementActivity(
-    DirectoryRepository directory, OrderRepository orders, PersonReconciler reconciler, AuditLog audit, IEmailSender email,
-    OneTimeActions once, UserServiceActivation userServices, OrchestrationStarter starter, TimeProvider clock, ILogger<CloseEngagementActivity> logger)
+    DirectoryRepository directory, OrderRepository orders, PersonReconciler reconciler, AuditLog audit, OrdererNotifier notifier,
+    UserServiceActivation userServices, OrchestrationStarter starter, TimeProvider clock, ILogger<CloseEngagementActivity> logger)
     : TaskActivity<EngagementEndInput, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, EngagementEndInput input)
@@ -70,11 +70,7 @@ public sealed class CloseEngagementActivity(
                 await audit.AppendAsync(new AuditEntry(order.OrderId, now, "Cancelled", "KiV", "Engagemanget har upphört"));
                 await orders.ReleaseClaimAsync(cancelled);
                 await DurableSignals.TryRaiseAsync(starter.Client, order.OrderId, OrderEvents.CancelRequested, new DecisionEvent(DecisionOutcome.Rejected, "KiV"), logger, CancellationToken.None);
-                if (await directory.GetIdentityAsync(order.OrdererId) is { } orderer)
-                {
-                    await once.RunOnceAsync(order.OrderId, "orderer-notice|" + OrderStatus.Cancelled, now,
-                        () => email.SendAsync(OrderEmails.OrdererNotice(orderer, person.Identity, cancelled, OrderStatus.Cancelled)));
-                }
+                await notifier.SendAsync(cancelled, OrderStatus.Cancelled);
             }
         }
 

@@ -88,9 +88,9 @@ public sealed class OrdererRoleEndpoints(CallerResolver callers, DirectoryReposi
                 "Beställarrollen för de valda enheterna finns redan eller är redan beställd. Välj andra enheter om du behöver utökad behörighet.");
         }
 
-        // R9: no approval when the line manager (or their active delegate) orders for a report. A delegate ordering the
-        // role for themself is not "that manager": it waits for the manager like anyone's own order.
-        var managerOrders = subject.Identity.HsaId != caller.HsaId && caller.ActsAsManager(engagement.ManagerHsaId);
+        // R9: no approval when the line manager (or their active delegate) orders for a report. R14: a delegate ordering
+        // the role for themself is not "that manager": it waits for the manager like anyone's own order.
+        var managerOrders = SeparationOfDuties.PlacingApproves(caller.HsaId, subject.Identity.HsaId, caller.ActsAsManager(engagement.ManagerHsaId));
         if (!managerOrders && engagement.ManagerHsaId is null)
         {
             return Problems.Unprocessable("Chef saknas", "Ditt engagemang har ingen närmaste chef i Katalog i Väst, så beställningen kan inte godkännas. Kontakta din SIS-funktion.");

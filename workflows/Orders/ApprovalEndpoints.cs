@@ -22,6 +22,7 @@ public sealed class ApprovalEndpoints(
     Requests.AccessApprovalEndpoints access,
     OrderRepository orders,
     DirectoryRepository directory,
+    PersonNames names,
     ServiceLevelCatalog levels,
     TimeProvider clock,
     ILogger<ApprovalEndpoints> logger)
@@ -47,24 +48,26 @@ public sealed class ApprovalEndpoints(
             return refusal!;
         }
 
-        var (order, target, engagement, _) = opened;
-        if (await AlreadyClosedAsync(order, cancellationToken) is { } closed)
+        var (order, target, engagement, caller) = opened;
+        if (await AlreadyClosedAsync(order, caller.Reader, cancellationToken) is { } closed)
         {
             return closed;
         }
 
-        var orderer = await directory.GetIdentityAsync(order.OrdererId, cancellationToken);
+        var orderer = order.OrdererId == target.Identity.HsaId
+            ? PersonNames.Of(caller.Reader, target)
+            : await names.OfAsync(caller.Reader, order.OrdererId, cancellationToken);
         var level = levels.Find(order.Level);
         var unit = (await directory.GetOrgTreeAsync(cancellationToken)).Find(engagement.OrgUnitId)?.Name ?? engagement.OrgUnitId;
         return new HtmlPage(StatusCodes.Status200OK, Title)
             .Paragraph("En beställning av användartjänst väntar på ditt godkännande som närmaste chef.")
             .Facts(
-                ("Medarbetare", $"{target.Identity.FullName} ({target.Identity.HsaId})"),
+                ("Medarbetare", PersonNames.Of(caller.Reader, target).WithHsaId),
                 ("Engagemang", $"{engagement.Title}, {unit}"),
                 ("Nivå", level is null ? order.Level : $"{level.Level} – {level.Description}"),
                 ("Kostnad per månad", level is null ? "–" : $"{level.MonthlyCostSek} kr"),
                 ("Aktiveras tidigast", OrderEmails.Date(order.ActivationDate)),
-                ("Beställare", orderer?.FullName ?? order.OrdererId),
+                ("Beställare", orderer.Name),
                 ("Kommentar", order.Comment ?? "–"))
             .Form("decision", ("approve", "Godkänn"), ("reject", "Avslå"));
     }
@@ -125,7 +128,7 @@ public sealed class ApprovalEndpoints(
         var repeatOfOwn = current is { Status: OrderStatus.PendingApproval, Approval: { } held } && held.By == approver && held.Outcome == outcome;
         if (!recorded && !repeatOfOwn)
         {
-            return await AlreadyClosedAsync(current, cancellationToken) ?? new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph("Beställningen kan inte beslutas just nu.");
+            return await AlreadyClosedAsync(current, caller.Reader, cancellationToken) ?? new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph("Beställningen kan inte beslutas just nu.");
         }
 
         return new HtmlPage(StatusCodes.Status200OK, Title).Paragraph(current.Approval!.Approved
@@ -133,16 +136,17 @@ public sealed class ApprovalEndpoints(
             : "Du har avslagit beställningen. Beställaren får ett e-postmeddelande om det.");
     }
 
-    private async Task<IResult?> AlreadyClosedAsync(Order order, CancellationToken cancellationToken)
+    /// <summary>The page for an order that no longer waits; who decided is named as <paramref name="reader"/> may see them (R10).</summary>
+    private async Task<IResult?> AlreadyClosedAsync(Order order, Reader reader, CancellationToken cancellationToken)
     {
         if (order.Approval is { } decision)
         {
             var who = decision.By == OrderStep.System
                 ? "systemet"
-                : (await directory.GetIdentityAsync(decision.By, cancellationToken))?.FullName ?? decision.By;
+                : (await names.OfAsync(reader, decision.By, cancellationToken)).Name;
             if (decision.Reference is { } manager && decision.By != OrderStep.System)
             {
-                who += " som delegat för " + ((await directory.GetIdentityAsync(manager, cancellationToken))?.FullName ?? manager);
+                who += " som delegat för " + (await names.OfAsync(reader, manager, cancellationToken)).Name;
             }
             var what = decision.Outcome switch
             {

@@ -53,8 +53,11 @@ public sealed class OrderActivation(OrderRepository orders, UserServiceActivatio
     }
 }
 
-/// <summary>Who holds a manager's role today and gets the manager's emails: the manager and active delegates (R8).</summary>
-public sealed record ManagerRoleHolder(Identity Recipient, bool AsDelegate);
+/// <summary>
+/// Who holds a manager's role today and gets the manager's emails: the manager and active delegates (R8), each the
+/// reader (R10) of what the email says about the manager's reports.
+/// </summary>
+public sealed record ManagerRoleHolder(Identity Recipient, bool AsDelegate, Reader Reader);
 
 /// <summary>
 /// R6: tells the line manager — and active delegates (R8) — that it is time to fetch the initial password, each with a
@@ -71,11 +74,12 @@ public sealed class InitialPasswordNotice(
     public async Task<IReadOnlyList<ManagerRoleHolder>> HoldersAsync(string managerId, CancellationToken cancellationToken = default)
     {
         List<ManagerRoleHolder> holders = [];
+        var today = StockholmTime.Today(clock);
         foreach (var (holderId, asDelegate) in await callers.ManagerRoleHoldersAsync(managerId, cancellationToken))
         {
             if (await directory.GetIdentityAsync(holderId, cancellationToken) is { } recipient)
             {
-                holders.Add(new ManagerRoleHolder(recipient, asDelegate));
+                holders.Add(new ManagerRoleHolder(recipient, asDelegate, Reader.HolderOf(holderId, managerId, asDelegate, today)));
             }
         }
 
@@ -97,12 +101,12 @@ public sealed class InitialPasswordNotice(
         }
 
         var sent = false;
-        foreach (var (recipient, asDelegate) in await (holders ?? (id => HoldersAsync(id, cancellationToken)))(managerId))
+        foreach (var (recipient, asDelegate, reader) in await (holders ?? (id => HoldersAsync(id, cancellationToken)))(managerId))
         {
             sent |= await once.RunOnceAsync(order.OrderId, "password-notice|" + recipient.HsaId, clock.GetUtcNow(), async () =>
             {
                 var token = links.Sign(new LinkToken(LinkPurpose.InitialPassword, order.OrderId, recipient.HsaId, at + LinkLifetime));
-                await email.SendAsync(OrderEmails.InitialPasswordNotice(recipient, person.Identity, order, portal.Value.Link("/api/passwords/" + token)), cancellationToken);
+                await email.SendAsync(OrderEmails.InitialPasswordNotice(recipient, PersonNames.Of(reader, person), order, portal.Value.Link("/api/passwords/" + token)), cancellationToken);
                 // The time of sending, not the activation instant: the audit row key is time and step, so one
                 // instant for every holder of the role would keep only the first recipient's entry.
                 await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(), "InitialPasswordNoticeSent", OrderStep.System,

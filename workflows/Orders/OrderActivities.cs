@@ -17,12 +17,14 @@ namespace Behorighetsportal.Orders;
 // mark once an email has gone).
 
 /// <summary>
-/// Emails everyone who holds the line manager's role today — the manager and active delegates (R2, R8) — a
-/// signed link of their own to approve or reject; later, a reminder.
+/// Emails everyone who may decide the order with the line manager's role today — the manager and active delegates (R2,
+/// R8), never the person the order is about (R14) — a signed link of their own to approve or reject; later, a reminder.
+/// Every person the email names is named as that recipient may see them (R10).
 /// </summary>
 public sealed class RequestApprovalActivity(
-    OrderRepository orders, DirectoryRepository directory, CallerResolver callers, AccessRequestRepository pending, AuditLog audit, IEmailSender email, OneTimeActions once,
-    LinkSigner links, IOptions<PortalOptions> portal, ServiceLevelCatalog levels, TimeProvider clock, ILogger<RequestApprovalActivity> logger)
+    OrderRepository orders, DirectoryRepository directory, CallerResolver callers, PersonNames names, AccessRequestRepository pending, AuditLog audit,
+    IEmailSender email, OneTimeActions once, LinkSigner links, IOptions<PortalOptions> portal, ServiceLevelCatalog levels, TimeProvider clock,
+    ILogger<RequestApprovalActivity> logger)
     : TaskActivity<ApprovalRequest, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, ApprovalRequest input)
@@ -34,19 +36,25 @@ public sealed class RequestApprovalActivity(
         }
 
         var target = await directory.GetPersonAsync(order.IdentityId) ?? throw new InvalidOperationException($"Order {order.OrderId}: identity not in the directory.");
-        var orderer = order.OrdererId == order.IdentityId
-            ? target.Identity
-            : await directory.GetIdentityAsync(order.OrdererId) ?? throw new InvalidOperationException($"Order {order.OrderId}: orderer not in the directory.");
+        if (order.OrdererId != order.IdentityId && await directory.GetIdentityAsync(order.OrdererId) is null)
+        {
+            throw new InvalidOperationException($"Order {order.OrderId}: orderer not in the directory.");
+        }
+
         var engagement = target.FindEngagement(order.EngagementId) ?? throw new InvalidOperationException($"Order {order.OrderId}: engagement not in the directory.");
         var managerId = engagement.ManagerHsaId ?? order.ApproverId!;
         var manager = await directory.GetIdentityAsync(managerId) ?? throw new InvalidOperationException($"Order {order.OrderId}: manager not in the directory.");
+
         var unit = (await directory.GetOrgTreeAsync()).Find(engagement.OrgUnitId)?.Name ?? engagement.OrgUnitId;
         var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(input.ExpiresAtUtc, DateTimeKind.Utc));
+
+        // The list names nobody: GET /api/me/approvals names the person for whoever reads it.
         await pending.AddPendingAsync(new PendingApproval(managerId, "Order", order.OrderId, order.IdentityId,
-            $"Användartjänst {order.Level} för {target.Identity.FullName}, aktiveras tidigast {DirectoryRepository.Format(order.ActivationDate)}", order.PlacedAt));
+            $"Användartjänst {order.Level}, aktiveras tidigast {DirectoryRepository.Format(order.ActivationDate)}", order.PlacedAt));
 
         var sent = false;
-        foreach (var (holderId, asDelegate) in await callers.ManagerRoleHoldersAsync(managerId, CancellationToken.None))
+        var today = StockholmTime.Today(clock);
+        foreach (var (holderId, asDelegate) in await callers.ApproversAsync(managerId, order.IdentityId, CancellationToken.None))
         {
             var recipient = asDelegate ? await directory.GetIdentityAsync(holderId) : manager;
             if (recipient is null)
@@ -57,9 +65,14 @@ public sealed class RequestApprovalActivity(
             var action = (input.Reminder ? "approval-reminder|" : "approval-request|") + holderId;
             sent |= await once.RunOnceAsync(order.OrderId, action, clock.GetUtcNow(), async () =>
             {
+                // The recipient read as the holder of this manager's role, without their other delegations: every order
+                // pays for this email, and a protected orderer seen only through another delegation is left unnamed.
+                var reader = Reader.HolderOf(holderId, managerId, asDelegate, today);
+                var orderer = order.OrdererId == order.IdentityId ? PersonNames.Of(reader, target) : await names.OfAsync(reader, order.OrdererId);
+                var onBehalfOf = asDelegate ? await names.OfAsync(reader, managerId) : null;
                 var token = links.Sign(new LinkToken(LinkPurpose.Approval, order.OrderId, recipient.HsaId, expiresAt));
                 await email.SendAsync(OrderEmails.ApprovalRequest(
-                    recipient, asDelegate ? manager : null, target.Identity, engagement, unit, orderer, order, levels.Find(order.Level)!,
+                    recipient, onBehalfOf, PersonNames.Of(reader, target), engagement, unit, orderer, order, levels.Find(order.Level)!,
                     portal.Value.Link("/api/approvals/" + token), expiresAt, input.Reminder));
                 await audit.AppendAsync(new AuditEntry(order.OrderId, clock.GetUtcNow(),
                     input.Reminder ? "ApprovalReminderSent" : "ApprovalRequested", OrderStep.System,
@@ -119,24 +132,37 @@ public sealed class ExpireDecisionActivity(OrderRepository orders) : TaskActivit
 }
 
 /// <summary>Tells the orderer that their order was rejected, expired, or cancelled because the engagement ended.</summary>
-public sealed class NotifyOrdererActivity(
-    OrderRepository orders, DirectoryRepository directory, IEmailSender email, OneTimeActions once, TimeProvider clock, ILogger<NotifyOrdererActivity> logger)
+public sealed class NotifyOrdererActivity(OrderRepository orders, OrdererNotifier notifier, ILogger<NotifyOrdererActivity> logger)
     : TaskActivity<OrdererNotice, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, OrdererNotice input)
     {
         var order = await orders.GetAsync(input.OrderId) ?? throw new InvalidOperationException($"Order {input.OrderId} not found.");
-        var orderer = await directory.GetIdentityAsync(order.OrdererId);
-        var target = await directory.GetIdentityAsync(order.IdentityId);
-        if (orderer is null || target is null)
+        var sent = await notifier.SendAsync(order, input.Outcome);
+        OrderLog.OrdererNotified(logger, order.OrderId, input.Outcome);
+        return sent;
+    }
+}
+
+/// <summary>
+/// The email that tells the orderer how their order ended, once per outcome, naming the person it was for as the
+/// orderer may see them now (R10): shared by the order's workflow and the engagement's end.
+/// </summary>
+public sealed class OrdererNotifier(CallerResolver callers, PersonNames names, IEmailSender email, OneTimeActions once, TimeProvider clock)
+{
+    /// <summary>False when nothing went out now (the orderer is not in the directory, or it was sent before).</summary>
+    public async Task<bool> SendAsync(Order order, OrderStatus outcome, CancellationToken cancellationToken = default)
+    {
+        if (await callers.ResolveAsync(order.OrdererId, cancellationToken) is not { } orderer)
         {
             return false;
         }
 
-        var sent = await once.RunOnceAsync(order.OrderId, "orderer-notice|" + input.Outcome, clock.GetUtcNow(),
-            () => email.SendAsync(OrderEmails.OrdererNotice(orderer, target, order, input.Outcome)));
-        OrderLog.OrdererNotified(logger, order.OrderId, input.Outcome);
-        return sent;
+        return await once.RunOnceAsync(order.OrderId, "orderer-notice|" + outcome, clock.GetUtcNow(), async () =>
+        {
+            var target = await names.OfAsync(orderer.Reader, order.IdentityId, cancellationToken);
+            await email.SendAsync(OrderEmails.OrdererNotice(orderer.Person.Identity, target, order, outcome), cancellationToken);
+        }, cancellationToken);
     }
 }
 

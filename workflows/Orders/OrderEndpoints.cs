@@ -16,10 +16,12 @@ public sealed record PlaceOrderRequest(string? IdentityId, string? EngagementId,
 
 public sealed record OrderAccepted(string OrderId, OrderStatus Status);
 
+/// <summary>One step of an order's history; <see cref="Actor"/> is an HSA-id, "system", or (R10) the protected wording.</summary>
 public sealed record OrderHistoryEntry(string Step, DateTimeOffset At, string Actor);
 
+/// <summary>An order as its reader may see it: <see cref="IdentityId"/> is null for a person protected from them (R10).</summary>
 public sealed record OrderView(
-    string OrderId, OrderStatus Status, string IdentityId, string EngagementId, string Level,
+    string OrderId, OrderStatus Status, string? IdentityId, string EngagementId, string Level,
     string StartDate, string ActivationDate, IReadOnlyList<OrderHistoryEntry> History);
 
 /// <summary>
@@ -29,6 +31,7 @@ public sealed record OrderView(
 public sealed class OrderEndpoints(
     CallerResolver callers,
     DirectoryRepository directory,
+    PersonNames names,
     OrderRepository orders,
     OrderQueries queries,
     ServiceLevelCatalog levels,
@@ -85,9 +88,20 @@ public sealed class OrderEndpoints(
                 $"Engagemanget {engagement.EngagementId} upphörde {OrderEmails.Date(engagement.EndDate!.Value)}. Användartjänst kan bara beställas för ett pågående eller kommande engagemang.");
         }
 
+        // R5 and the user service the engagement holds: the same level again is no order; another level changes it.
+        var held = target.FindUserService(engagement.EngagementId) is { Status: UserServiceStatus.Active } service ? service : null;
+        if (OrderRules.AlreadyHeld(held, level!) is { } sameLevel)
+        {
+            return Problems.Conflict("Användartjänsten finns redan",
+                $"{PersonName.Sentence(PersonNames.Of(caller.Reader, target).Name)} har redan användartjänsten på nivån {sameLevel} för engagemanget " +
+                $"{engagement.EngagementId}. Välj en annan nivå om användartjänsten ska ändras.");
+        }
+
         // R2: an order by the line manager or the manager's active delegate needs no approval; anyone else's
-        // waits for that manager (or a delegate).
-        var requiresApproval = right is not (ActingRight.LineManager or ActingRight.Delegate);
+        // waits for that manager (or a delegate). R14: never one about the orderer themself — a delegate ordering for
+        // herself waits for the manager or another delegate.
+        var requiresApproval = !SeparationOfDuties.PlacingApproves(caller.HsaId, target.Identity.HsaId,
+            right is ActingRight.LineManager or ActingRight.Delegate);
         if (requiresApproval && engagement.ManagerHsaId is null)
         {
             return Problems.Unprocessable("Chef saknas för engagemanget",
@@ -111,7 +125,8 @@ public sealed class OrderEndpoints(
 
         var placed = new AuditEntry(order.OrderId, order.PlacedAt, "Placed", caller.HsaId,
             $"Nivå {order.Level}, start {DirectoryRepository.Format(order.StartDate)}, aktivering {DirectoryRepository.Format(activationDate)}, som {AsWhom(right)}"
-            + (right == ActingRight.Delegate ? $" för {engagement.ManagerHsaId}" : ""));
+            + (right == ActingRight.Delegate ? $" för {engagement.ManagerHsaId}" : "")
+            + (held is null ? "" : $", ändring från nivå {held.Level}"));
         if (await orders.PlaceAsync(order, placed, cancellationToken) == PlaceResult.EngagementBusy)
         {
             return Problems.Conflict("En beställning pågår redan",
@@ -149,9 +164,19 @@ public sealed class OrderEndpoints(
             return OrderNotFound(orderId);
         }
 
+        // R10 for everyone the order names: the person it is about and whoever acted on it.
         var order = stored.Order;
-        var history = stored.History.Select(entry => new OrderHistoryEntry(entry.Step, entry.At, entry.Actor)).ToList();
-        return Results.Json(new OrderView(order.OrderId, order.Status, order.IdentityId, order.EngagementId, order.Level,
+        Dictionary<string, PersonName> named = new(StringComparer.Ordinal);
+        async Task<PersonName> NameAsync(string hsaId) =>
+            named.TryGetValue(hsaId, out var known) ? known : named[hsaId] = await names.OfAsync(caller.Reader, hsaId, cancellationToken);
+        List<OrderHistoryEntry> history = [];
+        foreach (var entry in stored.History)
+        {
+            var actor = entry.Actor == OrderStep.System ? null : await NameAsync(entry.Actor);
+            history.Add(new OrderHistoryEntry(entry.Step, entry.At, actor is null ? entry.Actor : actor.HsaId ?? actor.Name));
+        }
+
+        return Results.Json(new OrderView(order.OrderId, order.Status, (await NameAsync(order.IdentityId)).HsaId, order.EngagementId, order.Level,
             DirectoryRepository.Format(order.StartDate)!, DirectoryRepository.Format(order.ActivationDate)!, history), JsonBody.Options);
     }
 
@@ -217,6 +242,15 @@ public sealed class OrderEndpoints(
 /// <summary>The data rules of an order, apart from who is asking.</summary>
 public static class OrderRules
 {
+    /// <summary>
+    /// The level an order asks for is the one the engagement's active user service has already: nothing to order (409).
+    /// Another level is a change order. Returns that level's name, or null.
+    /// </summary>
+    public static string? AlreadyHeld(UserService? active, ServiceLevel requested) =>
+        active is { Status: UserServiceStatus.Active } held && string.Equals(held.Level, requested.Level, StringComparison.OrdinalIgnoreCase)
+            ? requested.Level
+            : null;
+
     /// <summary>R4: never before the engagement starts, whatever date the order gives.</summary>
     public static DateOnly ActivationDate(DateOnly orderStart, Engagement engagement) =>
         orderStart > engagement.StartDate ? orderStart : engagement.StartDate;

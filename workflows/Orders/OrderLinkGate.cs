@@ -15,7 +15,8 @@ public sealed record OpenedOrderLink(Order Order, Person Target, Engagement Enga
 /// The checks every emailed order link passes before its page does anything: the token is genuine, unexpired and
 /// made for this purpose; the caller is signed in, is the person it was mailed to, and holds the engagement's
 /// manager role now (as manager or active delegate). Rights are checked when the link is used, not when it was
-/// mailed, so a link stops working the moment its holder loses the role.
+/// mailed, so a link stops working the moment its holder loses the role. An approval link is refused to the person the
+/// order is about, whoever it was mailed to (R14).
 /// </summary>
 public sealed class OrderLinkGate(CallerResolver callers, LinkSigner links, OrderRepository orders, DirectoryRepository directory)
 {
@@ -39,6 +40,13 @@ public sealed class OrderLinkGate(CallerResolver callers, LinkSigner links, Orde
         var order = await orders.GetAsync(link!.Subject, cancellationToken);
         var target = order is null ? null : await directory.GetPersonAsync(order.IdentityId, cancellationToken);
         var engagement = target?.FindEngagement(order!.EngagementId);
+        if (caller.HsaId == link.Recipient && engagement is not null && purpose == LinkPurpose.Approval
+            && !SeparationOfDuties.MayDecide(caller.HsaId, order!.IdentityId))
+        {
+            // The order is about its reader: telling them so tells them nothing they do not know.
+            return (null, new HtmlPage(StatusCodes.Status403Forbidden, texts.Title).Paragraph(SeparationOfDuties.OwnRequestRefusal));
+        }
+
         if (caller.HsaId != link.Recipient || engagement is null || !caller.ActsAsManager(engagement.ManagerHsaId))
         {
             // One answer whether the link is someone else's or the caller no longer holds the manager role: it

@@ -16,7 +16,7 @@ namespace Behorighetsportal.Passwords;
 public sealed class PasswordEndpoints(
     OrderLinkGate gate,
     FormPosts forms,
-    DirectoryRepository directory,
+    PersonNames names,
     InitialPasswordVault vault,
     AuditLog audit,
     TimeProvider clock,
@@ -40,7 +40,7 @@ public sealed class PasswordEndpoints(
 
         var (order, target, _, _) = context!.Value;
         return new HtmlPage(StatusCodes.Status200OK, Title)
-            .Paragraph($"Här hämtar du det initiala lösenordet till användartjänsten {order.Level} för {target.FullName} ({target.HsaId}).")
+            .Paragraph($"Här hämtar du det initiala lösenordet till användartjänsten {order.Level} för {target.WithHsaId}.")
             .Paragraph("Lösenordet visas en gång och raderas sedan. Ha medarbetaren nära till hands innan du visar det.")
             .Form("show", ("yes", "Visa lösenordet"));
     }
@@ -58,23 +58,25 @@ public sealed class PasswordEndpoints(
             return refused;
         }
 
-        var (order, target, caller, _) = context!.Value;
+        var (order, target, reader, _) = context!.Value;
+        var caller = reader.HsaId;
         var now = clock.GetUtcNow();
         var password = await vault.RevealOnceAsync(order.IdentityId, order.EngagementId, order.OrderId, caller, now, cancellationToken);
         if (password is null)
         {
-            return await AlreadyShownAsync(order, cancellationToken);
+            return await AlreadyShownAsync(order, reader, cancellationToken);
         }
 
         await audit.AppendAsync(new AuditEntry(order.OrderId, now, "InitialPasswordShown", caller), cancellationToken);
         OrderLog.PasswordShown(logger, order.OrderId, caller);
         return new HtmlPage(StatusCodes.Status200OK, Title)
-            .Paragraph($"Initialt lösenord för {target.FullName} ({target.HsaId}):")
+            .Paragraph($"Initialt lösenord för {target.WithHsaId}:")
             .Secret("Lösenord", password)
             .Paragraph("Lämna lösenordet till medarbetaren personligen. Det visas inte igen; medarbetaren byter det vid första inloggningen.");
     }
 
-    private async Task<((Order Order, Identity Target, string Caller, InitialPasswordState State)?, IResult?)> OpenAsync(
+    /// <summary>The opened link: the order, whose password it is as the caller may see them (R10), and the caller.</summary>
+    private async Task<((Order Order, PersonName Target, Reader Caller, InitialPasswordState State)?, IResult?)> OpenAsync(
         HttpRequest request, string token, CancellationToken cancellationToken)
     {
         var (opened, refusal) = await gate.OpenAsync(request, token, LinkPurpose.InitialPassword, Texts, cancellationToken);
@@ -93,16 +95,16 @@ public sealed class PasswordEndpoints(
 
         if (state.Shown)
         {
-            return (null, await AlreadyShownAsync(order, cancellationToken));
+            return (null, await AlreadyShownAsync(order, caller.Reader, cancellationToken));
         }
 
-        return ((order, target.Identity, caller.HsaId, state), null);
+        return ((order, PersonNames.Of(caller.Reader, target), caller.Reader, state), null);
     }
 
-    private async Task<IResult> AlreadyShownAsync(Order order, CancellationToken cancellationToken)
+    private async Task<IResult> AlreadyShownAsync(Order order, Reader reader, CancellationToken cancellationToken)
     {
         var state = await vault.GetStateAsync(order.IdentityId, order.EngagementId, cancellationToken);
-        var who = state?.ShownBy is { } by ? (await directory.GetIdentityAsync(by, cancellationToken))?.FullName ?? by : "okänd";
+        var who = state?.ShownBy is { } by ? (await names.OfAsync(reader, by, cancellationToken)).Name : "okänd";
         var when = state?.ShownAt is { } at ? TimeZoneInfo.ConvertTime(at, StockholmTime.Zone).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "tidigare";
         return new HtmlPage(StatusCodes.Status410Gone, Title)
             .Paragraph($"Lösenordet har redan visats ({when}, för {who}) och är raderat. Behövs ett nytt lösenord: kontakta VGR support, 010-47 37 100 knappval 1.");

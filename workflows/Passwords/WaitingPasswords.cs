@@ -4,8 +4,8 @@ using Behorighetsportal.Links;
 
 namespace Behorighetsportal.Passwords;
 
-/// <summary>An initial password not yet shown, for someone the reader holds the manager role of.</summary>
-public sealed record WaitingPassword(string HsaId, string Name, string EngagementId, string OrderId, DateTimeOffset? CreatedAt, string RevealPath, string? AsDelegateOf);
+/// <summary>An initial password not yet shown, for someone the reader holds the manager role of; named as the reader may see them (R10).</summary>
+public sealed record WaitingPassword(string? HsaId, string Name, string EngagementId, string OrderId, DateTimeOffset? CreatedAt, string RevealPath, string? AsDelegateOf);
 
 /// <summary>
 /// The initial passwords waiting for the reader to fetch (R6, R7): for each engagement of the manager role the reader
@@ -13,7 +13,7 @@ public sealed record WaitingPassword(string HsaId, string Name, string Engagemen
 /// leads to the one reveal page the emails lead to, by a link made for this reader, so the page checks the same
 /// rights as for an emailed link.
 /// </summary>
-public sealed class WaitingPasswords(DirectoryRepository directory, InitialPasswordVault vault, LinkSigner links, TimeProvider clock)
+public sealed class WaitingPasswords(DirectoryRepository directory, PersonNames names, InitialPasswordVault vault, LinkSigner links, TimeProvider clock)
 {
     /// <summary>A link from the list is for using now, not for keeping.</summary>
     private static readonly TimeSpan PageLinkLifetime = TimeSpan.FromHours(1);
@@ -30,9 +30,9 @@ public sealed class WaitingPasswords(DirectoryRepository directory, InitialPassw
                     continue;
                 }
 
-                var identity = await directory.GetIdentityAsync(hsaId, cancellationToken);
+                var person = await names.OfAsync(caller.Reader, hsaId, cancellationToken);
                 var token = links.Sign(new LinkToken(LinkPurpose.InitialPassword, state.OrderId, caller.HsaId, clock.GetUtcNow() + PageLinkLifetime));
-                waiting.Add(new WaitingPassword(hsaId, identity?.FullName ?? hsaId, engagementId, state.OrderId, state.CreatedAt, "/api/passwords/" + token, asDelegateOf));
+                waiting.Add(new WaitingPassword(person.HsaId, person.Name, engagementId, state.OrderId, state.CreatedAt, "/api/passwords/" + token, asDelegateOf));
             }
         }
 

@@ -145,9 +145,9 @@ public sealed class PolicyEndpoints(
     private static PolicyPreview Preview(string policyId, int covered, IReadOnlyList<(PolicyChange Change, Person Person)> changes, Caller caller)
     {
         PreviewEntry Entry((PolicyChange Change, Person Person) c) =>
-            ActingRights.MaySee(caller.HsaId, c.Person, caller.Today, caller.DelegatedManagers)
-                ? new PreviewEntry(c.Person.Identity.HsaId, c.Person.Identity.FullName, c.Change.EngagementId, c.Change.FromLevel, c.Change.ToLevel)
-                : new PreviewEntry(null, "Skyddad identitet", "–", c.Change.FromLevel, c.Change.ToLevel);
+            PersonNames.Of(caller.Reader, c.Person) is { HsaId: { } hsaId } named
+                ? new PreviewEntry(hsaId, named.Name, c.Change.EngagementId, c.Change.FromLevel, c.Change.ToLevel)
+                : new PreviewEntry(null, PersonName.Sentence(PersonNames.Protected), "–", c.Change.FromLevel, c.Change.ToLevel);
         List<PreviewEntry> Of(PolicyChangeKind kind) => changes.Where(c => c.Change.Kind == kind).Select(Entry).ToList();
         return new PolicyPreview(policyId, covered, Of(PolicyChangeKind.Gain), Of(PolicyChangeKind.Lose), Of(PolicyChangeKind.Change));
     }

@@ -13,11 +13,12 @@ namespace Behorighetsportal.Requests;
 /// <summary>
 /// The approval page for orderer-role orders and AMU applications, behind the same /api/approvals/{token} route as
 /// order approvals. GET shows, POST decides; the first decision wins. The caller must be the person the link was
-/// mailed to and still the approver: the person's nearest manager or an active delegate (R9), or the group's owner (R11).
+/// mailed to and still the approver: the person's nearest manager or an active delegate (R9), or the group's owner (R11) —
+/// and never the person the request is about (R14). Everyone the pages name is named as the caller may see them (R10).
 /// </summary>
 public sealed class AccessApprovalEndpoints(
     CallerResolver callers, FormPosts forms, LinkSigner links, AccessRequestRepository requests, AccessRequestTexts texts, DirectoryRepository directory,
-    AuditLog audit, TimeProvider clock, ILogger<AccessApprovalEndpoints> logger)
+    PersonNames names, AuditLog audit, TimeProvider clock, ILogger<AccessApprovalEndpoints> logger)
 {
     private const string Title = "Godkännande";
 
@@ -29,14 +30,14 @@ public sealed class AccessApprovalEndpoints(
             return refusal!;
         }
 
-        var (access, subjectName, _) = opened.Value;
+        var (access, subjectName, caller) = opened.Value;
         if (access.Status != AccessRequestStatus.PendingApproval)
         {
-            return await ClosedAsync(access, cancellationToken);
+            return await ClosedAsync(access, caller.Reader, cancellationToken);
         }
 
         return new HtmlPage(StatusCodes.Status200OK, Title)
-            .Paragraph($"{subjectName} väntar på ditt godkännande.")
+            .Paragraph($"{PersonName.Sentence(subjectName)} väntar på ditt godkännande.")
             .Facts(("Gäller", await texts.SummaryAsync(access)), ("Motivering", access.Motivation ?? "–"))
             .Form("decision", ("approve", "Godkänn"), ("reject", "Avslå"));
     }
@@ -91,7 +92,7 @@ public sealed class AccessApprovalEndpoints(
             ? new HtmlPage(StatusCodes.Status200OK, Title).Paragraph(outcome == DecisionOutcome.Approved
                 ? "Tack! Du har godkänt. Behörigheten ges när den börjar gälla."
                 : "Du har avslagit. Den som ansökte får ett e-postmeddelande om det.")
-            : await ClosedAsync(current, cancellationToken);
+            : await ClosedAsync(current, caller.Reader, cancellationToken);
     }
 
     private async Task<((AccessRequest Request, string SubjectName, Caller Caller)?, IResult?)> OpenAsync(
@@ -113,27 +114,32 @@ public sealed class AccessApprovalEndpoints(
 
         var parts = link!.Subject.Split('|');
         var access = parts.Length == 2 ? await requests.GetAsync(parts[0], parts[1], cancellationToken) : null;
-        var mayDecide = access is not null && caller.HsaId == link.Recipient && caller.HsaId != access.SubjectId && (access.Kind == AccessRequestKind.OrdererRole
+        if (access is not null && caller.HsaId == link.Recipient && !SeparationOfDuties.MayDecide(caller.HsaId, access.SubjectId))
+        {
+            // The request is about its reader: telling them so tells them nothing they do not know.
+            return (null, new HtmlPage(StatusCodes.Status403Forbidden, Title).Paragraph(SeparationOfDuties.OwnRequestRefusal));
+        }
+
+        var holdsRole = access is not null && caller.HsaId == link.Recipient && (access.Kind == AccessRequestKind.OrdererRole
             ? caller.ActsAsManager(access.ApproverId)
             : caller.HsaId == access.ApproverId);
-        if (!mayDecide)
+        if (!holdsRole)
         {
             return (null, new HtmlPage(StatusCodes.Status403Forbidden, Title)
                 .Paragraph("Den här länken gäller inte för dig, eller så får du inte längre godkänna den här begäran."));
         }
 
         var subject = await directory.GetPersonAsync(access!.SubjectId, cancellationToken);
-        var name = subject is not null && ActingRights.MaySee(caller.HsaId, subject, caller.Today, caller.DelegatedManagers)
-            ? $"{subject.Identity.FullName} ({subject.Identity.HsaId})"
-            : "En medarbetare med skyddad identitet";
-        return ((access, name, caller), null);
+        var name = subject is null ? new PersonName(PersonNames.Protected, null) : PersonNames.Of(caller.Reader, subject);
+        return ((access, name.WithHsaId, caller), null);
     }
 
-    private async Task<IResult> ClosedAsync(AccessRequest access, CancellationToken cancellationToken)
+    /// <summary>The page for a request that no longer waits; who decided is named as <paramref name="reader"/> may see them (R10).</summary>
+    private async Task<IResult> ClosedAsync(AccessRequest access, Reader reader, CancellationToken cancellationToken)
     {
         if (access.Approval is { } decision && decision.By != "system")
         {
-            var who = (await directory.GetIdentityAsync(decision.By, cancellationToken))?.FullName ?? decision.By;
+            var who = (await names.OfAsync(reader, decision.By, cancellationToken)).Name;
             return new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph(
                 $"Begäran är redan {(decision.Approved ? "godkänd" : "avslagen")} av {who}. Länken kan bara användas en gång.");
         }

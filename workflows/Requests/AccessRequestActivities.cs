@@ -16,10 +16,12 @@ namespace Behorighetsportal.Requests;
 
 /// <summary>
 /// Emails the approver(s) a signed link of their own — for the orderer role the person's nearest line manager and
-/// that manager's active delegates, for an AMU group its owner — and lists the request under their approvals.
+/// that manager's active delegates, for an AMU group its owner (or, when the owner applies, their line manager) — and
+/// lists the request under their approvals. Never the person the request is about (R14); every person an email names
+/// is named as its recipient may see them (R10).
 /// </summary>
 public sealed class RequestAccessApprovalActivity(
-    AccessRequestRepository requests, AccessRequestTexts texts, CallerResolver callers, DirectoryRepository directory, AuditLog audit,
+    AccessRequestRepository requests, AccessRequestTexts texts, CallerResolver callers, PersonNames names, DirectoryRepository directory, AuditLog audit,
     IEmailSender email, OneTimeActions once, LinkSigner links, IOptions<PortalOptions> portal, TimeProvider clock)
     : TaskActivity<AccessRequestRef, bool>
 {
@@ -37,29 +39,24 @@ public sealed class RequestAccessApprovalActivity(
         await requests.AddPendingAsync(new PendingApproval(approver.HsaId, request.Kind.ToString(), request.RequestId, request.SubjectId, summary, request.CreatedAt));
 
         var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(input.ExpiresAtUtc!.Value, DateTimeKind.Utc));
-        IReadOnlyList<(string HsaId, bool AsDelegate)> holders = request.Kind == AccessRequestKind.OrdererRole
-            ? await callers.ManagerRoleHoldersAsync(approver.HsaId, CancellationToken.None)
-            : [(approver.HsaId, false)];
+        var holders = request.Kind == AccessRequestKind.OrdererRole
+            ? await callers.ApproversAsync(approver.HsaId, request.SubjectId, CancellationToken.None)
+            : SeparationOfDuties.Askable([(HsaId: approver.HsaId, AsDelegate: false)], h => h.HsaId, request.SubjectId);
         var sent = false;
-        // Nobody is asked to approve their own request (a delegate of their own manager, R9).
-        foreach (var (holderId, asDelegate) in holders.Where(h => h.HsaId != request.SubjectId))
+        foreach (var (holderId, asDelegate) in holders)
         {
-            var recipient = asDelegate ? await directory.GetIdentityAsync(holderId) : approver;
-            if (recipient is null)
+            if (await callers.ResolveAsync(holderId, CancellationToken.None) is not { } holder)
             {
                 continue;
             }
 
+            var recipient = holder.Person.Identity;
             sent |= await once.RunOnceAsync(request.RequestId, "approval-request|" + holderId, clock.GetUtcNow(), async () =>
             {
                 var token = links.Sign(new LinkToken(LinkPurpose.AccessApproval, request.SubjectId + "|" + request.RequestId, recipient.HsaId, expiresAt));
-                // R10: a group owner who is not the applicant's manager must not learn a protected applicant's name.
-                var viewer = await callers.ResolveAsync(recipient.HsaId, CancellationToken.None);
-                var subjectName = viewer is not null && ActingRights.MaySee(recipient.HsaId, subject, viewer.Today, viewer.DelegatedManagers)
-                    ? $"{subject.Identity.FullName} ({subject.Identity.HsaId})"
-                    : "En medarbetare med skyddad identitet";
-                await email.SendAsync(AccessRequestEmails.ApprovalRequest(recipient, asDelegate ? approver : null, subjectName, request, summary,
-                    portal.Value.Link("/api/approvals/" + token), expiresAt));
+                var onBehalfOf = asDelegate ? await names.OfAsync(holder.Reader, approver.HsaId) : null;
+                await email.SendAsync(AccessRequestEmails.ApprovalRequest(recipient, texts.ApproverRole(request, onBehalfOf), PersonNames.Of(holder.Reader, subject),
+                    request, summary, portal.Value.Link("/api/approvals/" + token), expiresAt));
                 await audit.AppendAsync(new AuditEntry(request.RequestId, clock.GetUtcNow(), "ApprovalRequested", "system",
                     "Till " + recipient.HsaId + (asDelegate ? " som delegat för " + approver.HsaId : "")));
             });

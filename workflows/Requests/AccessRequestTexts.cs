@@ -26,18 +26,24 @@ public sealed class AccessRequestTexts(DirectoryRepository directory, AmuCatalog
         };
         return $"Användarrollen beställare (SDA) för {units}, {validity}";
     }
+
+    /// <summary>In what role the approver is asked (R9, R11), with the manager a delegate acts for named for them (R10).</summary>
+    public string ApproverRole(AccessRequest request, PersonName? onBehalfOf) =>
+        request.Kind == AccessRequestKind.AmuMembership
+            ? request.Resources.All(id => amu.Find(id)?.OwnerHsaId == request.ApproverId)
+                ? "som ägare av gruppen"
+                : "som närmaste chef, eftersom den som ansöker äger gruppen och inte får godkänna sin egen ansökan"
+            : onBehalfOf is null ? "som närmaste chef" : $"som delegat för {onBehalfOf.Name}";
 }
 
 public static class AccessRequestEmails
 {
+    /// <summary>To an approver: <paramref name="subject"/> is named as this approver may see them (R10).</summary>
     public static EmailMessage ApprovalRequest(
-        Identity approver, Identity? onBehalfOf, string subjectName, AccessRequest request, string summary, string link, DateTimeOffset expiresAt)
+        Identity approver, string role, PersonName subject, AccessRequest request, string summary, string link, DateTimeOffset expiresAt)
     {
-        var role = request.Kind == AccessRequestKind.AmuMembership
-            ? "som ägare av gruppen"
-            : onBehalfOf is null ? "som närmaste chef" : $"som delegat för {onBehalfOf.FullName}";
         var template = new EmailTemplate(approver.GivenName)
-            .Paragraph($"{subjectName} behöver ditt godkännande {role}.")
+            .Paragraph($"{PersonName.Sentence(subject.WithHsaId)} behöver ditt godkännande {role}.")
             .Paragraph(summary + (string.IsNullOrWhiteSpace(request.Motivation) ? "" : "\nMotivering: " + request.Motivation))
             .Link("Godkänn eller avslå", link)
             .Paragraph($"Länken gäller till och med {OrderEmails.Date(StockholmTime.DateOn(expiresAt))} och kan bara användas en gång.");
