@@ -154,7 +154,8 @@ public static class AuthorizationMatrix
             ordinary:   "401   202   202   403   202   403   202   403    403    403    401    401    403    415",
             @protected: "401   202   202   404   202   404   404   404    404    404    401    401    403    415"),
 
-        // An order waiting for approval: Cecilia's placed by Eva (orderer in scope), Dalia's by Dalia herself.
+        // An order: Cecilia's placed by Eva (orderer in scope) and approved by Ylva, Anna's protected delegate (so its
+        // history names an actor most callers may not see: R10); Dalia's placed by Dalia herself, waiting for approval.
         // Visible to its orderer, its approver, the person it is for and whoever holds the engagement's manager role
         // now (manager or active delegate); for anyone else it does not exist (404, as an unknown order id).
         Row("GET", "api/orders/{orderId}",

@@ -19,10 +19,11 @@ namespace Behorighetsportal.Tests.Matrix;
 /// binding and authentication: the X-MS-CLIENT-PRINCIPAL header and x-functions-key) on Azurite. Every cell must get
 /// exactly its expected status; every denied cell (any status that is not 2xx) must leave storage, queue, durable
 /// instances and the inbox as they were (<see cref="StoredState"/>); no answer to a caller who may not see Dalia may
-/// name her (body or headers), nor may any email to such a person; and a 404 must be the very 404 an unknown id gets,
-/// apart from the id. Two callers send what someone permitted would, with a flaw: from a page of another site (every
-/// state-changing route: 403) and with the body as <c>text/plain</c> (415) — forged requests (CSRF) change nothing either.
-/// The world is set up once (<see cref="MatrixWorld"/>); the routes run in steps that prepare what
+/// name her (body or headers), nor may any email to such a person; the same for Ylva, the protected actor of
+/// <see cref="MatrixWorld"/> — by name or HSA-id — whose acts other callers read about; and a 404 must be the very 404
+/// an unknown id gets, apart from the id. Two callers send what someone permitted would, with a flaw: from a page of
+/// another site (every state-changing route: 403) and with the body as <c>text/plain</c> (415) — forged requests (CSRF)
+/// change nothing either. The world is set up once (<see cref="MatrixWorld"/>); the routes run in steps that prepare what
 /// the next cells act on (an order waiting for approval, the links mailed to Anna), denied cells before permitted ones.
 /// </summary>
 public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelper output) : IClassFixture<MatrixWorld>
@@ -37,7 +38,8 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
     };
 
     private static readonly string[] ProtectedNames = ["Dalia", "Dahl"];
-    private static readonly string[] MaySeeDaliaEmails = ["anna.andersson@", "bertil.berg@", "dalia.dahl@"];
+    private static readonly string[] MaySeeDaliaEmails = ["anna.andersson@", "bertil.berg@", "dalia.dahl@", "ylva.yngvesson@"];
+    private static readonly string[] MaySeeYlvaEmails = ["anna.andersson@", "bertil.berg@", "ylva.yngvesson@"];
     private static readonly TimeSpan LateEffectsWindow = TimeSpan.FromMilliseconds(300);
     private static readonly bool SnapshotEachCell = Environment.GetEnvironmentVariable("MATRIX_SNAPSHOT_EACH_CELL") == "1";
     private const string UnknownOrderId = "ORD-0000000000000000";
@@ -97,12 +99,15 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             // 2. Placing orders while no order holds the engagement; each accepted one is cancelled at once by its orderer.
             await StepAsync(drivers, ("POST", "api/orders"));
 
-            // 3. An order per target waiting for Anna: Cecilia's by Eva, Dalia's by Dalia herself.
+            // 3. An order per target: Cecilia's by Eva, approved by Ylva (the protected actor, as Anna's delegate); Dalia's
+            // by Dalia herself, waiting for Anna.
             foreach (var target in AuthorizationMatrix.Targets)
             {
                 _shownOrder[target] = await world.PlaceOrderAsync(OrdererOf(target), target);
                 _openOrder[target] = _shownOrder[target];
             }
+
+            await world.ProtectedActorApprovesAsync(_shownOrder[TargetKind.Ordinary]);
 
             _atRest = null;
             await StepAsync(drivers, ("GET", "api/orders/{orderId}"), ("GET", "api/me/approvals"), ("POST", "api/orders/{orderId}/cancel"));
@@ -148,6 +153,14 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             foreach (var name in ProtectedNames.Where(n => (email.Subject + email.Text + email.Html).Contains(n, StringComparison.OrdinalIgnoreCase)))
             {
                 _general.Add($"email to {email.To} ('{email.Subject}') names '{name}'");
+            }
+        }
+
+        foreach (var email in world.Inbox.Messages.Where(m => !MaySeeYlvaEmails.Any(a => m.To.StartsWith(a, StringComparison.OrdinalIgnoreCase))))
+        {
+            foreach (var trace in YlvaTraces.Where(n => (email.Subject + email.Text + email.Html).Contains(n, StringComparison.OrdinalIgnoreCase)))
+            {
+                _general.Add($"email to {email.To} ('{email.Subject}') carries '{trace}' of the protected actor");
             }
         }
 
@@ -418,6 +431,11 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             problems.AddRange(Leaks(answer, "the answer"));
         }
 
+        if (!MaySeeProtectedActor(sender))
+        {
+            problems.AddRange(ActorLeaks(answer, "the answer"));
+        }
+
         if (expect.Status == 404 && driver.Unknown is { } unknown)
         {
             var unknownCall = unknown(sender, target);
@@ -504,6 +522,12 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
         ProtectedNames
             .Where(name => answer.Body.Contains(name, StringComparison.OrdinalIgnoreCase) || answer.Headers.Contains(name, StringComparison.OrdinalIgnoreCase))
             .Select(name => $"{what} names '{name}': {Excerpt(answer.Body)}");
+
+    /// <summary>The protected actor by name or HSA-id: no caller's request names her, so any trace of her in an answer is a leak.</summary>
+    private static IEnumerable<string> ActorLeaks(Answer answer, string what) =>
+        YlvaTraces
+            .Where(trace => answer.Body.Contains(trace, StringComparison.OrdinalIgnoreCase) || answer.Headers.Contains(trace, StringComparison.OrdinalIgnoreCase))
+            .Select(trace => $"{what} carries '{trace}' of the protected actor: {Excerpt(answer.Body)}");
 
     private static bool Lists(string body, string hsaId)
     {

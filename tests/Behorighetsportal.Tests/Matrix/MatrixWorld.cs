@@ -25,6 +25,10 @@ namespace Behorighetsportal.Tests.Matrix;
 /// <item>Karin held it through a delegation whose lifecycle (the real orchestrator, instants a second away) has Ended.</item>
 /// <item>Fredrik manages SU-IVA; Eva is orderer for SU-AKUT and SU-IVA (demo); Hugo is given an orderer role for
 /// SU-IT only; Maria, manager in NU, an orderer role for NU; Johan, a nurse in SU-IVA, is SU's policy administrator.</item>
+/// <item>Ylva, a protected actor (R10 for the people acting, not only the person a call is about): Anna's report, a
+/// second active delegate of Anna and orderer for SU-IVA. She ordered for Hugo (Fredrik rejected it), approved Karin's
+/// orderer role for SU-IT as Anna's delegate, and — in the test — approves the order for Cecilia that GET
+/// /api/orders/{id} shows. Her name and HSA-id are for herself, Anna and Bertil only.</item>
 /// </list>
 /// Two changes to the demo let an attested order reach the initial-password link (R6) today: Cecilia's engagement
 /// started yesterday instead of in 14 days, and Dalia's earlier user service has ended.
@@ -33,6 +37,14 @@ public sealed class MatrixWorld : IAsyncLifetime
 {
     public const string UnknownHsaId = "SE2321000131-E000000009999";
     public const string AnnaEmail = "anna.andersson@example.vgregion.se";
+    public const string Ylva = "SE2321000131-E000000000013";
+    public const string YlvaEmail = "ylva.yngvesson@example.vgregion.se";
+    public const string FredrikEmail = "fredrik.falk@example.vgregion.se";
+
+    /// <summary>What would name the protected actor: her names and her HSA-id.</summary>
+    public static readonly string[] YlvaTraces = ["Ylva", "Yngvesson", Ylva];
+
+    private static readonly string[] KarinsOrdererUnits = ["SU-IT"];
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
 
@@ -82,6 +94,9 @@ public sealed class MatrixWorld : IAsyncLifetime
     /// </summary>
     public static bool MaySeeProtected(CallerKind caller, TargetKind target) =>
         caller is CallerKind.LineManager or CallerKind.ActiveDelegate || (caller == CallerKind.Self && target == TargetKind.Protected);
+
+    /// <summary>R10 for Ylva, the protected actor: her nearest manager Anna and Anna's active delegate Bertil (she calls nothing herself).</summary>
+    public static bool MaySeeProtectedActor(CallerKind caller) => caller is CallerKind.LineManager or CallerKind.ActiveDelegate;
 
     public static string Date(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -136,6 +151,8 @@ public sealed class MatrixWorld : IAsyncLifetime
         ActiveDelegationId = await CreateDelegationAsync(Demo.Bertil, Today, Today.AddDays(7));
         await WaitForDelegationAsync(ActiveDelegationId, DelegationStatus.Active);
 
+        await ProtectedActorActsAsync();
+
         // The expired delegate: Anna's delegation to Karin, its lifecycle run by the real orchestrator with instants a
         // moment away instead of two Swedish midnights, until it has Ended.
         EndedDelegationId = "DEL-MATRIXKARIN" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
@@ -175,6 +192,59 @@ public sealed class MatrixWorld : IAsyncLifetime
 
         await App.DisposeAsync();
         Inbox.Dispose();
+    }
+
+    /// <summary>
+    /// Ylva comes to be as KiV would have her (protected, in SU-AKUT under Anna) with an orderer role for SU-IVA, and acts
+    /// over HTTP: Anna delegates to her; she orders for Hugo, and Fredrik rejects it from his link (so nothing of it waits
+    /// through the run); Karin orders the orderer role for SU-IT (a unit without people, so it changes none of Karin's
+    /// cells) and Ylva approves it from her link as Anna's delegate, which Karin's assignments then tell.
+    /// </summary>
+    private async Task ProtectedActorActsAsync()
+    {
+        await App.Directory.UpsertIdentityAsync(new Identity(Ylva, "Ylva", "Yngvesson", YlvaEmail, Protected: true));
+        await App.Directory.UpsertEngagementAsync(new Engagement("ENG-MATRIX-YLVA", Ylva, "SU-AKUT", "Sekreterare", Today.AddDays(-300), null, Demo.Anna));
+        await App.Directory.UpsertOrdererRoleAsync(new OrdererRole("SDA-MATRIX-YLVA", Ylva, "SU", ["SU-IVA"], null, null));
+        await WaitForDelegationAsync(await CreateDelegationAsync(Ylva, Today, Today.AddDays(7)), DelegationStatus.Active);
+
+        var hugosOrder = await PlaceOrderAsync(Ylva, Demo.Hugo, Demo.HugoEngagement);
+        await DecideFromLinkAsync(Demo.Fredrik, FredrikEmail, hugosOrder, "reject");
+        await WaitForOrderAsync(hugosOrder, OrderStatus.Rejected);
+
+        using var karin = App.As(Demo.Karin);
+        using var ordered = await karin.PostAsJsonAsync("/api/orderer-roles", new { orgUnitIds = KarinsOrdererUnits });
+        var body = await ordered.Content.ReadAsStringAsync();
+        Assert.True(ordered.StatusCode == HttpStatusCode.Accepted, $"Preparing Karin's orderer role: {(int)ordered.StatusCode} {body}");
+        var roleId = JsonDocument.Parse(body).RootElement.GetProperty("orderId").GetString()!;
+        await DecideFromLinkAsync(Ylva, YlvaEmail, Demo.Karin + "|" + roleId, "approve");
+        await EventuallyAsync(async () => (await App.Directory.GetPersonAsync(Demo.Karin))!.OrdererRoles.Any(r => r.RoleId == roleId), $"Karin's orderer role {roleId}");
+    }
+
+    /// <summary>Ylva approves, from the link mailed to her as Anna's delegate, the order GET /api/orders/{id} shows for Cecilia.</summary>
+    public async Task ProtectedActorApprovesAsync(string orderId)
+    {
+        await DecideFromLinkAsync(Ylva, YlvaEmail, orderId, "approve");
+        await WaitForOrderAsync(orderId, OrderStatus.PendingAttestation);
+    }
+
+    /// <summary>Decides, as <paramref name="caller"/>, from the approval link mailed to them about <paramref name="subject"/>.</summary>
+    private async Task DecideFromLinkAsync(string caller, string email, string subject, string decision)
+    {
+        const string prefix = "http://localhost/api/approvals/";
+        var mailed = await Inbox.WaitForAsync(m => string.Equals(m.To, email, StringComparison.OrdinalIgnoreCase)
+            && m.Text.Contains(prefix, StringComparison.Ordinal) && OrderFlow.TokenSubject(m.Link(prefix)) == subject);
+        using var client = App.As(caller);
+        using var response = await PageForm.SubmitAsync(client, new Uri(mailed.Link(prefix)).PathAndQuery, ("decision", decision));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"Preparing: {caller} decides {subject}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private async Task<string> PlaceOrderAsync(string orderer, string identityId, string engagementId)
+    {
+        using var client = App.As(orderer);
+        using var response = await client.PostAsJsonAsync("/api/orders", new { identityId, engagementId, level = "Standard", startDate = Date(Today) });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Preparing an order by {orderer} for {identityId}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("orderId").GetString()!;
     }
 
     /// <summary>POST /api/orders as <paramref name="orderer"/> for the target's engagement, from today; returns the order id.</summary>

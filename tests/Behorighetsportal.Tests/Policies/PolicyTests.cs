@@ -153,7 +153,7 @@ public sealed class PolicyTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.DoesNotContain("Dalia", body, StringComparison.Ordinal);
         Assert.DoesNotContain(Demo.Dalia, body, StringComparison.Ordinal);
-        Assert.Contains("Skyddad identitet", body, StringComparison.Ordinal);
+        Assert.Contains("En medarbetare med skyddad identitet", body, StringComparison.Ordinal);
     }
 
     [Fact]
