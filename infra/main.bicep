@@ -35,6 +35,10 @@ param smtpClientSecret string = ''
 @secure()
 param linksSigningKey string = ''
 
+@description('Earlier link signing keys still accepted (comma-separated), during a rotation (infra/README.md). Stored in Key Vault as links-previous-signing-keys; leave empty to keep the stored one.')
+@secure()
+param linksPreviousSigningKeys string = ''
+
 @description('Key Marknadsplatsen and KiV send in x-functions-key. Stored in Key Vault as integration-key; set the same value as the function key "integration" (infra/README.md). Empty keeps the stored one.')
 @secure()
 param integrationKey string = ''
@@ -83,6 +87,7 @@ var deploymentContainer = 'app-package'
 var vaultUri = 'https://${vaultName}${environment().suffixes.keyvaultDns}'
 var secretNames = {
   signingKey: 'links-signing-key'
+  previousSigningKeys: 'links-previous-signing-keys'
   smtpPassword: 'smtp-password'
   integrationKey: 'integration-key'
 }
@@ -169,6 +174,14 @@ resource signingKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!
   parent: vault
   name: secretNames.signingKey
   properties: { value: linksSigningKey, contentType: 'text/plain' }
+}
+
+// Until a rotation writes it, the secret does not exist and the reference stays unresolved: the app then accepts no
+// previous key (it never takes the reference's text for one).
+resource previousSigningKeysSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(linksPreviousSigningKeys)) {
+  parent: vault
+  name: secretNames.previousSigningKeys
+  properties: { value: linksPreviousSigningKeys, contentType: 'text/plain' }
 }
 
 resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(smtpClientSecret)) {
@@ -341,6 +354,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
 
     Portal__BaseUrl: empty(portalBaseUrl) ? 'https://${app.properties.defaultHostName}' : portalBaseUrl
     Links__SigningKey: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.signingKey}/)'
+    Links__PreviousSigningKeys: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.previousSigningKeys}/)'
     Integration__Key: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.integrationKey}/)'
     Auth__HsaIdClaim: hsaIdClaim
 
@@ -360,6 +374,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     telemetryPublisher
     packageContainer
     signingKeySecret
+    previousSigningKeysSecret
     smtpPasswordSecret
     integrationKeySecret
   ]

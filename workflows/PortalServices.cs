@@ -19,6 +19,7 @@ using Behorighetsportal.Web;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Behorighetsportal;
 
@@ -34,6 +35,7 @@ public static class PortalServices
         Bind<EmailOptions>(services, EmailOptions.SectionName);
         Bind<PortalOptions>(services, PortalOptions.SectionName);
         Bind<LinkOptions>(services, LinkOptions.SectionName);
+        services.AddSingleton<IValidateOptions<LinkOptions>, LinkOptionsValidator>();
         Bind<AuthOptions>(services, AuthOptions.SectionName);
         Bind<IntegrationOptions>(services, IntegrationOptions.SectionName);
         Bind<WorkflowOptions>(services, WorkflowOptions.SectionName);
@@ -67,6 +69,7 @@ public static class PortalServices
         services.AddSingleton<OrderActivation>();
         services.AddSingleton<InitialPasswordNotice>();
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
+        services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<CallerReader>();
         services.AddFormProtection();

@@ -174,8 +174,8 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
     public async Task Approval_TamperedSignature_Returns400PageAndChangesNothing(string method)
     {
         // Arrange: one character of the signature changed (the first, so it is not a padding bit).
-        var (payload, signature) = Split(fixture.Token);
-        var tampered = payload + "." + (signature[0] == 'A' ? 'B' : 'A') + signature[1..];
+        var (keyId, payload, signature) = Split(fixture.Token);
+        var tampered = keyId + "." + payload + "." + (signature[0] == 'A' ? 'B' : 'A') + signature[1..];
 
         // Act, Assert
         var html = await RefusedAsync(method, Demo.Fredrik, tampered, HttpStatusCode.BadRequest);
@@ -187,10 +187,10 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
     public async Task Approval_PayloadChangedSignatureKept_Returns400PageAndChangesNothing(string method)
     {
         // Arrange: the readable payload rewritten to name Eva as recipient, with the original signature.
-        var (payload, signature) = Split(fixture.Token);
+        var (keyId, payload, signature) = Split(fixture.Token);
         var json = JsonNode.Parse(FromBase64Url(payload))!.AsObject();
         json["r"] = Demo.Eva;
-        var forged = ToBase64Url(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())) + "." + signature;
+        var forged = keyId + "." + ToBase64Url(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())) + "." + signature;
 
         // Act, Assert
         var html = await RefusedAsync(method, Demo.Eva, forged, HttpStatusCode.BadRequest);
@@ -388,11 +388,11 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
         return node.ToJsonString();
     }
 
-    private static (string Payload, string Signature) Split(string token)
+    private static (string KeyId, string Payload, string Signature) Split(string token)
     {
         var parts = token.Split('.');
-        Assert.Equal(2, parts.Length);
-        return (parts[0], parts[1]);
+        Assert.Equal(3, parts.Length);
+        return (parts[0], parts[1], parts[2]);
     }
 
     private static string FromBase64Url(string text)

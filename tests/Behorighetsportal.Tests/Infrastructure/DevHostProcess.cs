@@ -131,6 +131,23 @@ public sealed class DevHostProcess : IAsyncDisposable
         return dll;
     }
 
+    /// <summary>
+    /// Changes a setting (a configuration key with ':' or '__') for the next start, or removes it (null): a restart with
+    /// other settings, as after a deployment that changed them.
+    /// </summary>
+    public void Set(string key, string? value)
+    {
+        key = key.Replace(":", "__", StringComparison.Ordinal);
+        if (value is null)
+        {
+            _environment.Remove(key);
+        }
+        else
+        {
+            _environment[key] = value;
+        }
+    }
+
     /// <summary>Starts the devhost (again, after <see cref="KillAsync"/>: same port, prefix and task hub) and waits until it is healthy.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
