@@ -39,9 +39,13 @@ param linksSigningKey string = ''
 @secure()
 param linksPreviousSigningKeys string = ''
 
-@description('Key Marknadsplatsen and KiV send in x-functions-key. Stored in Key Vault as integration-key; set the same value as the function key "integration" (infra/README.md). Empty keeps the stored one.')
+@description('Key KiV sends in x-functions-key; it opens only the KiV import routes. Stored in Key Vault as kiv-integration-key; set the same value as the function key "kiv" (infra/README.md). Empty keeps the stored one.')
 @secure()
-param integrationKey string = ''
+param kivIntegrationKey string = ''
+
+@description('Key Marknadsplatsen sends in x-functions-key; it opens only the attestation route. Stored in Key Vault as marknadsplatsen-integration-key; set the same value as the function key "marknadsplatsen" (infra/README.md). Empty keeps the stored one.')
+@secure()
+param marknadsplatsenIntegrationKey string = ''
 
 @description('Absolute base of links in emails; empty means the Function App\'s own https address.')
 param portalBaseUrl string = ''
@@ -89,7 +93,8 @@ var secretNames = {
   signingKey: 'links-signing-key'
   previousSigningKeys: 'links-previous-signing-keys'
   smtpPassword: 'smtp-password'
-  integrationKey: 'integration-key'
+  kivKey: 'kiv-integration-key'
+  marknadsplatsenKey: 'marknadsplatsen-integration-key'
 }
 
 // Built-in roles, least privilege for what each identity does.
@@ -154,7 +159,7 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
-// ---------------------------------------------------------------- Key Vault: signing key, SMTP secret, integration key
+// ---------------------------------------------------------------- Key Vault: signing keys, SMTP secret, system keys
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: vaultName
@@ -190,10 +195,16 @@ resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if 
   properties: { value: smtpClientSecret, contentType: 'text/plain' }
 }
 
-resource integrationKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(integrationKey)) {
+resource kivKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(kivIntegrationKey)) {
   parent: vault
-  name: secretNames.integrationKey
-  properties: { value: integrationKey, contentType: 'text/plain' }
+  name: secretNames.kivKey
+  properties: { value: kivIntegrationKey, contentType: 'text/plain' }
+}
+
+resource marknadsplatsenKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(marknadsplatsenIntegrationKey)) {
+  parent: vault
+  name: secretNames.marknadsplatsenKey
+  properties: { value: marknadsplatsenIntegrationKey, contentType: 'text/plain' }
 }
 
 // ---------------------------------------------------------------- email: Communication Services and its SMTP relay
@@ -355,7 +366,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Portal__BaseUrl: empty(portalBaseUrl) ? 'https://${app.properties.defaultHostName}' : portalBaseUrl
     Links__SigningKey: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.signingKey}/)'
     Links__PreviousSigningKeys: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.previousSigningKeys}/)'
-    Integration__Key: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.integrationKey}/)'
+    Integration__KivKey: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.kivKey}/)'
+    Integration__MarknadsplatsenKey: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.marknadsplatsenKey}/)'
     Auth__HsaIdClaim: hsaIdClaim
 
     Workflow__ApprovalReminderAfter: approvalReminderAfter
@@ -376,7 +388,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     signingKeySecret
     previousSigningKeysSecret
     smtpPasswordSecret
-    integrationKeySecret
+    kivKeySecret
+    marknadsplatsenKeySecret
   ]
 }
 

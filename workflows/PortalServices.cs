@@ -38,6 +38,7 @@ public static class PortalServices
         services.AddSingleton<IValidateOptions<LinkOptions>, LinkOptionsValidator>();
         Bind<AuthOptions>(services, AuthOptions.SectionName);
         Bind<IntegrationOptions>(services, IntegrationOptions.SectionName);
+        services.AddSingleton<IValidateOptions<IntegrationOptions>, IntegrationOptionsValidator>();
         Bind<WorkflowOptions>(services, WorkflowOptions.SectionName);
         Bind<DelegationOptions>(services, DelegationOptions.SectionName);
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName);

@@ -46,8 +46,8 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
     [InlineData(null)]
     [InlineData("")]
     [InlineData("wrong-key")]
-    [InlineData(Demo.IntegrationKey + "x")]
-    [InlineData("TEST-INTEGRATION-KEY")]
+    [InlineData(Demo.MarknadsplatsenKey + "x")]
+    [InlineData("TEST-MARKNADSPLATSEN-KEY")]
     public async Task Attest_WithoutOrWithWrongKey_Returns401AndStoresNothing(string? key)
     {
         // Arrange
@@ -61,6 +61,24 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
         var problem = await ProblemAssert.IsAsync(response, HttpStatusCode.Unauthorized);
         Assert.Contains("x-functions-key", problem.Detail, StringComparison.Ordinal);
         await before.AssertUnchangedAsync(App, $"an attestation with key '{key}'");
+    }
+
+    [Fact]
+    public async Task Attest_WithKivsKey_Returns403AndStoresNothing()
+    {
+        // Arrange: KiV's key is genuine, but it opens the directory import only, not attestation (R3).
+        var before = await StoredState.ReadAsync(App);
+        using var kiv = App.AsKiv();
+
+        // Act
+        var response = await kiv.PostAsJsonAsync($"/api/attestations/{fixture.OrderId}", new { decision = "approved", attestant = "Ekonom", reference = "MP-1" });
+
+        // Assert
+        var problem = await ProblemAssert.IsAsync(response, HttpStatusCode.Forbidden);
+        Assert.Contains("Katalog i Väst", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("Marknadsplatsen", problem.Detail, StringComparison.Ordinal);
+        await before.AssertUnchangedAsync(App, "an attestation with KiV's key");
+        Assert.Equal(OrderStatus.PendingApproval, (await OrderFlow.GetAsync(App, Demo.Eva, fixture.OrderId)).Status);
     }
 
     [Fact]
@@ -92,7 +110,7 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
     {
         // Arrange
         var before = await StoredState.ReadAsync(App);
-        using var client = App.AsIntegration();
+        using var client = App.AsMarknadsplatsen();
 
         // Act
         var response = await client.PostAsync($"/api/attestations/{fixture.OrderId}", HttpExtensions.Json(json ?? ""));

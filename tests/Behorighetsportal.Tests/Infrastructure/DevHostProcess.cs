@@ -68,7 +68,8 @@ public sealed class DevHostProcess : IAsyncDisposable
             ["Email__SmtpPort"] = inbox.Port.ToString(CultureInfo.InvariantCulture),
             ["Portal__BaseUrl"] = BaseUrl,
             ["Links__SigningKey"] = Demo.SigningKey,
-            ["Integration__Key"] = Demo.IntegrationKey,
+            ["Integration__KivKey"] = Demo.KivKey,
+            ["Integration__MarknadsplatsenKey"] = Demo.MarknadsplatsenKey,
             ["Demo__Seed"] = "true",
 
             // Plain, one line per entry, so the captured output reads well in a failure message.
@@ -275,8 +276,14 @@ public sealed class DevHostProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>An HTTP client for Marknadsplatsen or KiV, with the integration key (or a wrong one, or none).</summary>
-    public HttpClient AsIntegration(string? key = Demo.IntegrationKey)
+    /// <summary>An HTTP client for KiV, with its key.</summary>
+    public HttpClient AsKiv() => AsIntegration(Demo.KivKey);
+
+    /// <summary>An HTTP client for Marknadsplatsen, with its key.</summary>
+    public HttpClient AsMarknadsplatsen() => AsIntegration(Demo.MarknadsplatsenKey);
+
+    /// <summary>An HTTP client for a system caller sending this x-functions-key (a wrong one, or none for null).</summary>
+    public HttpClient AsIntegration(string? key)
     {
         var client = NewClient();
         if (key is not null)

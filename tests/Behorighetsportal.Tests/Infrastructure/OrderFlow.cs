@@ -58,7 +58,7 @@ public static class OrderFlow
 
     public static async Task<HttpResponseMessage> AttestAsync(PortalApp app, string orderId, string decision = "approved", string reference = "MP-1")
     {
-        using var client = app.AsIntegration();
+        using var client = app.AsMarknadsplatsen();
         return await client.PostAsJsonAsync($"/api/attestations/{orderId}", new { decision, attestant = "Ekonomi Ekonomsson", reference });
     }
 
