@@ -10,6 +10,17 @@ public static class DevHostSettings
     public static bool DemoSeed(IConfiguration configuration) => configuration.GetValue("Demo:Seed", defaultValue: true);
 
     /// <summary>
+    /// How long a stop (SIGTERM, Ctrl+C) may take before the host gives up on what has not finished. A healthy stop
+    /// takes about a second; the limit is for storage that does not answer (Azurite stopped first), where the durable
+    /// engine would otherwise retry releasing its leases for minutes. Unfinished work is retried on the next start.
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bounds the host's stop by <see cref="ShutdownTimeout"/>; every hosted service gets the same deadline.</summary>
+    public static IServiceCollection AddBoundedShutdown(this IServiceCollection services) =>
+        services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
+
+    /// <summary>
     /// <c>Durable:MaximumTimerInterval</c>: the longest single durable timer; longer waits (a delegation of
     /// months) are split into timers of at most this length. Default 3 days, inside the 7 days an Azure Storage
     /// queue message may be invisible.

@@ -12,6 +12,7 @@ builder.Services.AddDurableEngine(DevHostSettings.DurableEngine(builder.Configur
 builder.Services.AddDurableTimerSettings(builder.Configuration);
 builder.Services.AddDemoSeed(builder.Configuration);
 builder.Services.AddHostedService<NightlySchedule>();
+builder.Services.AddBoundedShutdown();
 
 var app = builder.Build();
 app.UseDevSignIn();

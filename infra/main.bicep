@@ -35,9 +35,17 @@ param smtpClientSecret string = ''
 @secure()
 param linksSigningKey string = ''
 
-@description('Key Marknadsplatsen and KiV send in x-functions-key. Stored in Key Vault as integration-key; set the same value as the function key "integration" (infra/README.md). Empty keeps the stored one.')
+@description('Earlier link signing keys still accepted (comma-separated), during a rotation (infra/README.md). Stored in Key Vault as links-previous-signing-keys; leave empty to keep the stored one.')
 @secure()
-param integrationKey string = ''
+param linksPreviousSigningKeys string = ''
+
+@description('Key KiV sends in x-functions-key; it opens only the KiV import routes. Stored in Key Vault as kiv-integration-key; set the same value as the function key "kiv" (infra/README.md). Empty keeps the stored one.')
+@secure()
+param kivIntegrationKey string = ''
+
+@description('Key Marknadsplatsen sends in x-functions-key; it opens only the attestation route. Stored in Key Vault as marknadsplatsen-integration-key; set the same value as the function key "marknadsplatsen" (infra/README.md). Empty keeps the stored one.')
+@secure()
+param marknadsplatsenIntegrationKey string = ''
 
 @description('Absolute base of links in emails; empty means the Function App\'s own https address.')
 param portalBaseUrl string = ''
@@ -83,8 +91,10 @@ var deploymentContainer = 'app-package'
 var vaultUri = 'https://${vaultName}${environment().suffixes.keyvaultDns}'
 var secretNames = {
   signingKey: 'links-signing-key'
+  previousSigningKeys: 'links-previous-signing-keys'
   smtpPassword: 'smtp-password'
-  integrationKey: 'integration-key'
+  kivKey: 'kiv-integration-key'
+  marknadsplatsenKey: 'marknadsplatsen-integration-key'
 }
 
 // Built-in roles, least privilege for what each identity does.
@@ -149,7 +159,7 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
-// ---------------------------------------------------------------- Key Vault: signing key, SMTP secret, integration key
+// ---------------------------------------------------------------- Key Vault: signing keys, SMTP secret, system keys
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: vaultName
@@ -171,16 +181,30 @@ resource signingKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!
   properties: { value: linksSigningKey, contentType: 'text/plain' }
 }
 
+// Until a rotation writes it, the secret does not exist and the reference stays unresolved: the app then accepts no
+// previous key (it never takes the reference's text for one).
+resource previousSigningKeysSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(linksPreviousSigningKeys)) {
+  parent: vault
+  name: secretNames.previousSigningKeys
+  properties: { value: linksPreviousSigningKeys, contentType: 'text/plain' }
+}
+
 resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(smtpClientSecret)) {
   parent: vault
   name: secretNames.smtpPassword
   properties: { value: smtpClientSecret, contentType: 'text/plain' }
 }
 
-resource integrationKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(integrationKey)) {
+resource kivKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(kivIntegrationKey)) {
   parent: vault
-  name: secretNames.integrationKey
-  properties: { value: integrationKey, contentType: 'text/plain' }
+  name: secretNames.kivKey
+  properties: { value: kivIntegrationKey, contentType: 'text/plain' }
+}
+
+resource marknadsplatsenKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(marknadsplatsenIntegrationKey)) {
+  parent: vault
+  name: secretNames.marknadsplatsenKey
+  properties: { value: marknadsplatsenIntegrationKey, contentType: 'text/plain' }
 }
 
 // ---------------------------------------------------------------- email: Communication Services and its SMTP relay
@@ -341,7 +365,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
 
     Portal__BaseUrl: empty(portalBaseUrl) ? 'https://${app.properties.defaultHostName}' : portalBaseUrl
     Links__SigningKey: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.signingKey}/)'
-    Integration__Key: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.integrationKey}/)'
+    Links__PreviousSigningKeys: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.previousSigningKeys}/)'
+    Integration__KivKey: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.kivKey}/)'
+    Integration__MarknadsplatsenKey: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.marknadsplatsenKey}/)'
     Auth__HsaIdClaim: hsaIdClaim
 
     Workflow__ApprovalReminderAfter: approvalReminderAfter
@@ -360,8 +386,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     telemetryPublisher
     packageContainer
     signingKeySecret
+    previousSigningKeysSecret
     smtpPasswordSecret
-    integrationKeySecret
+    kivKeySecret
+    marknadsplatsenKeySecret
   ]
 }
 

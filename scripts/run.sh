@@ -41,7 +41,7 @@ cat <<INFO
   - Sign in:     http://localhost:7071/dev/sign-in   (act as a demo person in the browser)
   - Inbox:       http://127.0.0.1:5025               (smtp4dev: approval and password emails)
   - Storage:     Azurite on 127.0.0.1:10000-10002, data in .azurite/
-  - Integration key (x-functions-key): dev-integration-key
+  - System keys (x-functions-key): KiV dev-kiv-key, Marknadsplatsen dev-marknadsplatsen-key
 
 INFO
 exec dotnet run --project devhost/Behorighetsportal.DevHost.csproj --no-launch-profile --urls http://localhost:7071

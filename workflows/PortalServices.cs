@@ -19,6 +19,7 @@ using Behorighetsportal.Web;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Behorighetsportal;
 
@@ -34,8 +35,10 @@ public static class PortalServices
         Bind<EmailOptions>(services, EmailOptions.SectionName);
         Bind<PortalOptions>(services, PortalOptions.SectionName);
         Bind<LinkOptions>(services, LinkOptions.SectionName);
+        services.AddSingleton<IValidateOptions<LinkOptions>, LinkOptionsValidator>();
         Bind<AuthOptions>(services, AuthOptions.SectionName);
         Bind<IntegrationOptions>(services, IntegrationOptions.SectionName);
+        services.AddSingleton<IValidateOptions<IntegrationOptions>, IntegrationOptionsValidator>();
         Bind<WorkflowOptions>(services, WorkflowOptions.SectionName);
         Bind<DelegationOptions>(services, DelegationOptions.SectionName);
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName);
@@ -69,6 +72,7 @@ public static class PortalServices
         services.AddSingleton<InitialPasswordNotice>();
         services.AddSingleton<OrdererNotifier>();
         services.AddSingleton(new ServiceLevelCatalog(DemoOrganization.LoadServiceLevels()));
+        services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<LinkSigner>();
         services.AddSingleton<CallerReader>();
         services.AddFormProtection();

@@ -22,7 +22,8 @@ namespace Behorighetsportal.Bench;
 /// </summary>
 public static class KivImportBenchmark
 {
-    private const string Key = "bench-integration-key";
+    /// <summary>KiV's key: the benchmark imports as KiV.</summary>
+    private const string Key = "bench-kiv-key";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -178,7 +179,8 @@ public static class KivImportBenchmark
             ["Demo__Seed"] = "false",
             ["Email__SmtpPort"] = smtpPort.ToString(CultureInfo.InvariantCulture),
             ["Links__SigningKey"] = "bench-signing-key-0123456789abcdef0123456789",
-            ["Integration__Key"] = Key,
+            ["Integration__KivKey"] = Key,
+            ["Integration__MarknadsplatsenKey"] = "bench-marknadsplatsen-key",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var administration in region.Policies.Select(p => JsonSerializer.SerializeToElement(p).GetProperty("administration").GetString()))

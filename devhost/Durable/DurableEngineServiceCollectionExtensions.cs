@@ -92,6 +92,7 @@ internal sealed class DurableEngineHost : IHostedService, IAsyncDisposable, IDis
 {
     readonly DurableEngineOptions options;
     readonly ILoggerFactory? loggerFactory;
+    readonly ILogger logger;
     DurableSidecar? sidecar;
     IOrchestrationService? backend;
 
@@ -99,6 +100,7 @@ internal sealed class DurableEngineHost : IHostedService, IAsyncDisposable, IDis
     {
         this.options = options;
         this.loggerFactory = loggerFactory;
+        this.logger = (ILogger?)loggerFactory?.CreateLogger<DurableEngineHost>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         this.CallInvoker = new InProcessCallInvoker(() => Volatile.Read(ref this.sidecar)?.Server);
     }
 
@@ -131,15 +133,36 @@ internal sealed class DurableEngineHost : IHostedService, IAsyncDisposable, IDis
         }
     }
 
+    /// <summary>
+    /// Stops the sidecar and the backend, for no longer than the host allows (<paramref name="cancellationToken"/> is
+    /// cancelled at the host's ShutdownTimeout).
+    /// </summary>
+    /// <remarks>
+    /// Azure Storage's stop releases the partition leases, and its partition manager retries that for up to ten
+    /// minutes while storage does not answer: a devhost whose Azurite had gone first hung on SIGTERM until killed.
+    /// Leases not released expire by themselves (LeaseInterval, 30 s), so the next host takes the partition over then,
+    /// and work in flight is retried (activities run at least once): giving up on the release loses nothing.
+    /// </remarks>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         DurableSidecar? running = Interlocked.Exchange(ref this.sidecar, null);
+        IOrchestrationService? stopping = Interlocked.Exchange(ref this.backend, null);
         if (running is not null)
         {
-            await running.DisposeAsync();
+            try
+            {
+                await running.DisposeAsync().AsTask().WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The stop goes on in the background, and the backend is left to it: disposing it under a stop still
+                // running would only add errors to the log.
+                DurableEngineLog.StopAbandoned(this.logger, this.options.Backend, this.options.TaskHubName);
+                return;
+            }
         }
 
-        (Interlocked.Exchange(ref this.backend, null) as IDisposable)?.Dispose();
+        (stopping as IDisposable)?.Dispose();
     }
 
     public ValueTask DisposeAsync() => new(this.StopAsync(CancellationToken.None));
@@ -147,4 +170,11 @@ internal sealed class DurableEngineHost : IHostedService, IAsyncDisposable, IDis
     // A container disposed synchronously refuses singletons that are only IAsyncDisposable. The host has
     // normally stopped the sidecar already, leaving nothing here that blocks.
     public void Dispose() => this.DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
+
+static partial class DurableEngineLog
+{
+    [LoggerMessage(EventId = 9101, Level = LogLevel.Warning,
+        Message = "The durable engine ({Backend}, task hub {TaskHub}) did not stop within the host's shutdown timeout (storage not answering?); its partition leases expire by themselves and work in flight is retried on the next start")]
+    public static partial void StopAbandoned(ILogger logger, DurableBackend backend, string taskHub);
 }

@@ -32,7 +32,7 @@ public sealed class EmailTemplate(string greetingName)
         foreach (var paragraph in _paragraphs)
         {
             text.Append(paragraph).Append("\n\n");
-            html.Append("<p>").Append(Html.Encode(paragraph).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>");
+            html.Append("<p>").Append(Html.EncodeLines(paragraph)).Append("</p>");
         }
 
         if (_link is { } link)
@@ -43,7 +43,7 @@ public sealed class EmailTemplate(string greetingName)
 
         const string signature = "Med vänlig hälsning\nVGR behörighetsportal\n\nDetta meddelande går inte att svara på.";
         text.Append(signature);
-        html.Append("<p>").Append(Html.Encode(signature).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p></body></html>");
+        html.Append("<p>").Append(Html.EncodeLines(signature)).Append("</p></body></html>");
         return new EmailMessage(address, subject, text.ToString(), html.ToString());
     }
 }

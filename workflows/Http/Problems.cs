@@ -38,6 +38,10 @@ public static class Problems
         "Integrationsnyckel saknas eller är fel",
         "Anropet kräver en giltig integrationsnyckel i huvudet x-functions-key.", Challenge: "x-functions-key");
 
+    public static Refusal OtherSystemsKey(IntegrationSystem sent, IntegrationSystem needed) => Problem(StatusCodes.Status403Forbidden,
+        "Nyckeln hör till ett annat system",
+        $"Nyckeln i huvudet x-functions-key hör till {InSwedish(sent)} och öppnar inte den här tjänsten, som bara tar emot anrop från {InSwedish(needed)}. Skicka nyckeln för {InSwedish(needed)}.");
+
     public static Refusal Forbidden(string detail) => Problem(StatusCodes.Status403Forbidden, "Behörighet saknas", detail);
 
     public static Refusal NotFound(string title, string detail) => Problem(StatusCodes.Status404NotFound, title, detail);
@@ -72,6 +76,8 @@ public static class Problems
         "Innehållet kunde inte läsas som JSON. Skicka ett JSON-objekt med fälten som beskrivs i API-dokumentationen.");
 
     private static string Size(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024 * 1024)} MB" : $"{bytes / 1024} kB";
+
+    private static string InSwedish(IntegrationSystem system) => system == IntegrationSystem.Kiv ? "Katalog i Väst (KiV)" : "Marknadsplatsen";
 
     private static Refusal Problem(int status, string title, string detail, IDictionary<string, string[]>? errors = null) =>
         new(status, title, detail, errors);

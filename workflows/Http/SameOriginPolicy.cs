@@ -26,7 +26,7 @@ public sealed class SameOriginPolicy(CallerReader reader, IOptions<PortalOptions
     public bool IsCrossSite(HttpRequest request)
     {
         if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
-            || reader.IsIntegration(request))
+            || reader.SystemOf(request) is not null)
         {
             return false;
         }

@@ -13,8 +13,8 @@ namespace Behorighetsportal.Kiv;
 public sealed record KivImportAccepted(string ImportId, KivImportStatus Status, string Progress);
 
 /// <summary>
-/// POST /api/kiv/import (integration key) and GET /api/kiv/imports/{id}: a batch is validated whole — a bad row
-/// refuses all of it, naming the row and the reason — then stored and processed durably; the answer says where to
+/// POST /api/kiv/import and GET /api/kiv/imports/{id}, with KiV's key (Marknadsplatsen's is refused): a batch is
+/// validated whole — a bad row refuses all of it, naming the row and the reason — then stored and processed durably; the answer says where to
 /// follow progress. Large batches (the region's ~55 000 people) fit one request, or come in pages:
 /// <c>?importId=X&amp;page=n</c>, the last with <c>&amp;lastPage=true</c>. Pages are kept as they come (in any order;
 /// a page sent again with the same content changes nothing) and nothing of them is applied until every page up to
@@ -41,9 +41,9 @@ public sealed class KivImportEndpoints(CallerReader callers, SameOriginPolicy or
             return Problems.CrossSite();
         }
 
-        if (!callers.IsIntegration(request))
+        if (callers.RefuseUnless(request, IntegrationSystem.Kiv) is { } refused)
         {
-            return Problems.IntegrationKeyMissing();
+            return refused;
         }
 
         if (JsonBody.ContentTypeProblem(request, readsBody: true) is { } wrongType)
@@ -94,9 +94,9 @@ public sealed class KivImportEndpoints(CallerReader callers, SameOriginPolicy or
 
     public async Task<IResult> ProgressAsync(HttpRequest request, string importId, CancellationToken cancellationToken)
     {
-        if (!callers.IsIntegration(request))
+        if (callers.RefuseUnless(request, IntegrationSystem.Kiv) is { } refused)
         {
-            return Problems.IntegrationKeyMissing();
+            return refused;
         }
 
         var progress = importId.Length <= 64 ? await imports.GetAsync(importId, cancellationToken) : null;

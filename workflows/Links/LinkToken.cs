@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 
 namespace Behorighetsportal.Links;
 
@@ -29,18 +27,21 @@ public enum LinkProblem
 /// <summary>
 /// Signs and checks email link tokens (HMAC-SHA256). A token is bound to purpose, subject and recipient and
 /// expires; being usable once is enforced by the state it acts on (an approval decided, a password erased),
-/// so a replayed token finds nothing left to do.
+/// so a replayed token finds nothing left to do. A token is <c>{keyId}.{payload}.{signature}</c>, signed under the
+/// current key and read under the key its id names, so tokens mailed before a rotation keep working while their key
+/// is among <c>Links:PreviousSigningKeys</c>. Tokens from before key ids (<c>{payload}.{signature}</c>) are read under
+/// every accepted key.
 /// </summary>
 public sealed class LinkSigner
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly byte[] _key;
+    private readonly IReadOnlyList<DerivedKey> _keys;
     private readonly TimeProvider _clock;
 
-    public LinkSigner(IOptions<LinkOptions> options, TimeProvider clock)
+    public LinkSigner(SigningKeyRing keys, TimeProvider clock)
     {
         // A key of its own for links, derived so the configured secret is never used raw for two things.
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(options.Value.SigningKey), 32, info: "behorighetsportal/links/v1"u8.ToArray());
+        _keys = keys.Derive("behorighetsportal/links/v1");
         _clock = clock;
     }
 
@@ -48,7 +49,8 @@ public sealed class LinkSigner
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(
             new Payload(token.Purpose.ToString(), token.Subject, token.Recipient, token.ExpiresAt.ToUnixTimeSeconds(), RandomNumberGenerator.GetHexString(8, lowercase: true)), Json);
-        return Base64Url(payload) + "." + Base64Url(HMACSHA256.HashData(_key, payload));
+        var current = _keys[0];
+        return current.KeyId + "." + Base64Url(payload) + "." + Base64Url(HMACSHA256.HashData(current.Key, payload));
     }
 
     public LinkProblem TryRead(string? text, LinkPurpose purpose, out LinkToken? token)
@@ -60,12 +62,19 @@ public sealed class LinkSigner
         }
 
         var parts = text.Split('.');
-        if (parts.Length != 2 || !TryFromBase64Url(parts[0], out var payload) || !TryFromBase64Url(parts[1], out var signature))
+        var (keyId, payloadText, signatureText) = parts.Length switch
+        {
+            3 => (parts[0], parts[1], parts[2]),
+            2 => ((string?)null, parts[0], parts[1]),
+            _ => (null, "", ""),
+        };
+        if (payloadText.Length == 0 || !TryFromBase64Url(payloadText, out var payload) || !TryFromBase64Url(signatureText, out var signature))
         {
             return LinkProblem.Invalid;
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, payload), signature))
+        // A key no longer accepted (removed after a rotation) makes the token as untrustworthy as a forged one.
+        if (!_keys.For(keyId).Any(key => CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(key.Key, payload), signature)))
         {
             return LinkProblem.Invalid;
         }

@@ -10,7 +10,7 @@ namespace Behorighetsportal.Orders;
 public sealed record AttestationRequest(string? Decision, string? Attestant, string? Reference);
 
 /// <summary>
-/// POST /api/attestations/{orderId}: Marknadsplatsen's financial attestation (R3), with the integration key.
+/// POST /api/attestations/{orderId}: Marknadsplatsen's financial attestation (R3), with Marknadsplatsen's key (KiV's is refused).
 /// The first attestation for an order holds; the same one sent again is answered as before.
 /// </summary>
 public sealed class AttestationEndpoints(CallerReader callers, SameOriginPolicy origins, OrderRepository orders, TimeProvider clock, ILogger<AttestationEndpoints> logger)
@@ -22,9 +22,9 @@ public sealed class AttestationEndpoints(CallerReader callers, SameOriginPolicy 
             return Problems.CrossSite();
         }
 
-        if (!callers.IsIntegration(request))
+        if (callers.RefuseUnless(request, IntegrationSystem.Marknadsplatsen) is { } refused)
         {
-            return Problems.IntegrationKeyMissing();
+            return refused;
         }
 
         var (body, problem) = await JsonBody.ReadAsync<AttestationRequest>(request, cancellationToken);

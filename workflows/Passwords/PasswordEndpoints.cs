@@ -61,11 +61,18 @@ public sealed class PasswordEndpoints(
         var (order, target, reader, _) = context!.Value;
         var caller = reader.HsaId;
         var now = clock.GetUtcNow();
-        var password = await vault.RevealOnceAsync(order.IdentityId, order.EngagementId, order.OrderId, caller, now, cancellationToken);
-        if (password is null)
+        var reveal = await vault.RevealOnceAsync(order.IdentityId, order.EngagementId, order.OrderId, caller, now, cancellationToken);
+        switch (reveal.Outcome)
         {
-            return await AlreadyShownAsync(order, reader, cancellationToken);
+            case RevealOutcome.Gone:
+                return await AlreadyShownAsync(order, reader, cancellationToken);
+            case RevealOutcome.KeyMissing:
+                return new HtmlPage(StatusCodes.Status503ServiceUnavailable, Title)
+                    .Paragraph("Lösenordet kan inte visas just nu på grund av ett tekniskt fel. Det är inte raderat: försök igen senare med samma länk.")
+                    .Paragraph("Kvarstår felet, kontakta VGR support, 010-47 37 100 knappval 1.");
         }
+
+        var password = reveal.Password!;
 
         await audit.AppendAsync(new AuditEntry(order.OrderId, now, "InitialPasswordShown", caller), cancellationToken);
         OrderLog.PasswordShown(logger, order.OrderId, caller);

@@ -34,7 +34,8 @@ internal sealed class BenchPortal : WebApplicationFactory<Program>
     }
 
     public const string SigningKey = "bench-signing-key-0123456789abcdef0123456789";
-    public const string IntegrationKey = "bench-integration-key";
+    /// <summary>Marknadsplatsen's key: the benchmark attests as Marknadsplatsen.</summary>
+    public const string MarknadsplatsenKey = "bench-marknadsplatsen-key";
 
     public string Prefix { get; } = "lc" + Guid.NewGuid().ToString("N")[..8];
 
@@ -74,7 +75,8 @@ internal sealed class BenchPortal : WebApplicationFactory<Program>
             ["Email:SmtpPort"] = smtpPort.ToString(CultureInfo.InvariantCulture),
             ["Portal:BaseUrl"] = "http://localhost",
             ["Links:SigningKey"] = SigningKey,
-            ["Integration:Key"] = IntegrationKey,
+            ["Integration:KivKey"] = "bench-kiv-key",
+            ["Integration:MarknadsplatsenKey"] = MarknadsplatsenKey,
             ["Demo:Seed"] = "false",
             // Console logging at Information costs more CPU than the workflows; warnings still show.
             ["Logging:LogLevel:Default"] = "Warning",

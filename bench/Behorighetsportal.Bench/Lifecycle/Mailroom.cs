@@ -51,10 +51,10 @@ internal sealed class Mailroom : IDisposable
         _server.ClearReceivedEmail();
     }
 
-    /// <summary>The id a link token is about: its payload is readable base64url JSON; only the signature is secret.</summary>
+    /// <summary>The id a link token is about: its payload (before the signature) is readable base64url JSON; only the signature is secret.</summary>
     private static string TokenSubject(string path)
     {
-        var token = path[(path.LastIndexOf('/') + 1)..].Split('.')[0].Replace('-', '+').Replace('_', '/');
+        var token = path[(path.LastIndexOf('/') + 1)..].Split('.')[^2].Replace('-', '+').Replace('_', '/');
         token += new string('=', (4 - token.Length % 4) % 4);
         return JsonDocument.Parse(Convert.FromBase64String(token)).RootElement.GetProperty("s").GetString()!;
     }

@@ -45,7 +45,7 @@ internal sealed partial class OrderDriver(HttpClient http, Mailroom mail, Poller
         await poller.UntilAsync(async () => await StatusAsync(employee.HsaId, orderId) != "PendingApproval");
 
         var attested = Stopwatch.GetTimestamp();
-        await SendAsync(() => Integration(HttpMethod.Post, $"/api/attestations/{orderId}",
+        await SendAsync(() => Marknadsplatsen(HttpMethod.Post, $"/api/attestations/{orderId}",
             JsonContent.Create(new { decision = "approved", attestant = "Ekonomi Ekonomsson", reference = "MP-" + orderId })));
         await poller.UntilAsync(async () => await StatusAsync(employee.HsaId, orderId) == "Active");
         var latency = Stopwatch.GetElapsedTime(attested);
@@ -109,10 +109,10 @@ internal sealed partial class OrderDriver(HttpClient http, Mailroom mail, Poller
         return message;
     }
 
-    private static HttpRequestMessage Integration(HttpMethod method, string path, HttpContent content)
+    private static HttpRequestMessage Marknadsplatsen(HttpMethod method, string path, HttpContent content)
     {
         var message = new HttpRequestMessage(method, path) { Content = content };
-        message.Headers.Add("x-functions-key", BenchPortal.IntegrationKey);
+        message.Headers.Add("x-functions-key", BenchPortal.MarknadsplatsenKey);
         return message;
     }
 

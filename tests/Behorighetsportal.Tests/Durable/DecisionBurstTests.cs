@@ -85,7 +85,7 @@ public sealed class DecisionBurstTests(ITestOutputHelper output) : IDisposable
         /// </summary>
         public static Callers Of(PortalApp app)
         {
-            var callers = new Callers(app.As(Demo.Fredrik), app.As(Demo.Eva), app.As(Demo.Anna), app.AsIntegration());
+            var callers = new Callers(app.As(Demo.Fredrik), app.As(Demo.Eva), app.As(Demo.Anna), app.AsMarknadsplatsen());
             foreach (var client in new[] { callers.Fredrik, callers.Eva, callers.Anna, callers.Marknadsplatsen })
             {
                 client.Timeout = TimeSpan.FromMinutes(5);

@@ -68,7 +68,7 @@ internal static partial class DevHostFlow
 
     public static async Task<HttpResponseMessage> AttestAsync(DevHostProcess host, string orderId, string decision = "approved", string reference = "MP-E2E-1")
     {
-        using var client = host.AsIntegration();
+        using var client = host.AsMarknadsplatsen();
         return await client.PostAsJsonAsync($"/api/attestations/{orderId}", new { decision, attestant = "Ekonomi Ekonomsson", reference });
     }
 

@@ -99,7 +99,7 @@ public sealed class DateWindowFollowUpTests : IDisposable
     {
         // Arrange
         await using var app = await StartedPortal.StartAsync(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         var before = await StoredState.SettledAsync(app);
         var batch = new
         {
@@ -126,7 +126,7 @@ public sealed class DateWindowFollowUpTests : IDisposable
     {
         // Arrange
         await using var app = await StartedPortal.StartAsync(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         const string route = "/api/kiv/import?importId=KIV-DATES-1";
         using var first = await kiv.PostAsJsonAsync(route + "&page=1",
             new { identities = new[] { new { hsaId = Olle, givenName = "Olle", familyName = "Olsson", email = "olle.olsson@example.vgregion.se" } } });

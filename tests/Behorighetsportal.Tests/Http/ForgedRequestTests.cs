@@ -41,7 +41,7 @@ public sealed class ForgedRequestTests(PendingOrderFixture fixture) : IClassFixt
     {
         // Arrange: what <form enctype="text/plain"> sends, a JSON object in a "name=value" pair.
         var before = await StoredState.ReadAsync(App);
-        using var client = Client(caller);
+        using var client = Client(route, caller);
         using var request = new HttpRequestMessage(new HttpMethod(method), Route(route))
         {
             Content = new StringContent(json, Encoding.UTF8, "text/plain"),
@@ -62,7 +62,7 @@ public sealed class ForgedRequestTests(PendingOrderFixture fixture) : IClassFixt
     {
         // Arrange
         var before = await StoredState.ReadAsync(App);
-        using var client = Client(caller);
+        using var client = Client(route, caller);
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
         using var request = new HttpRequestMessage(new HttpMethod(method), Route(route)) { Content = content };
 
@@ -266,7 +266,9 @@ public sealed class ForgedRequestTests(PendingOrderFixture fixture) : IClassFixt
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
     }
 
-    private HttpClient Client(string? caller) => caller is null ? App.AsIntegration() : App.As(caller);
+    /// <summary>The person, or (for null) the system whose route it is, with its key.</summary>
+    private HttpClient Client(string route, string? caller) =>
+        caller is not null ? App.As(caller) : route.StartsWith("/api/kiv/", StringComparison.Ordinal) ? App.AsKiv() : App.AsMarknadsplatsen();
 
     private string Route(string route) => route.Replace("{order}", fixture.OrderId, StringComparison.Ordinal);
 

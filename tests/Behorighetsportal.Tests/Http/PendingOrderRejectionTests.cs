@@ -46,8 +46,8 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
     [InlineData(null)]
     [InlineData("")]
     [InlineData("wrong-key")]
-    [InlineData(Demo.IntegrationKey + "x")]
-    [InlineData("TEST-INTEGRATION-KEY")]
+    [InlineData(Demo.MarknadsplatsenKey + "x")]
+    [InlineData("TEST-MARKNADSPLATSEN-KEY")]
     public async Task Attest_WithoutOrWithWrongKey_Returns401AndStoresNothing(string? key)
     {
         // Arrange
@@ -61,6 +61,24 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
         var problem = await ProblemAssert.IsAsync(response, HttpStatusCode.Unauthorized);
         Assert.Contains("x-functions-key", problem.Detail, StringComparison.Ordinal);
         await before.AssertUnchangedAsync(App, $"an attestation with key '{key}'");
+    }
+
+    [Fact]
+    public async Task Attest_WithKivsKey_Returns403AndStoresNothing()
+    {
+        // Arrange: KiV's key is genuine, but it opens the directory import only, not attestation (R3).
+        var before = await StoredState.ReadAsync(App);
+        using var kiv = App.AsKiv();
+
+        // Act
+        var response = await kiv.PostAsJsonAsync($"/api/attestations/{fixture.OrderId}", new { decision = "approved", attestant = "Ekonom", reference = "MP-1" });
+
+        // Assert
+        var problem = await ProblemAssert.IsAsync(response, HttpStatusCode.Forbidden);
+        Assert.Contains("Katalog i Väst", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("Marknadsplatsen", problem.Detail, StringComparison.Ordinal);
+        await before.AssertUnchangedAsync(App, "an attestation with KiV's key");
+        Assert.Equal(OrderStatus.PendingApproval, (await OrderFlow.GetAsync(App, Demo.Eva, fixture.OrderId)).Status);
     }
 
     [Fact]
@@ -92,7 +110,7 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
     {
         // Arrange
         var before = await StoredState.ReadAsync(App);
-        using var client = App.AsIntegration();
+        using var client = App.AsMarknadsplatsen();
 
         // Act
         var response = await client.PostAsync($"/api/attestations/{fixture.OrderId}", HttpExtensions.Json(json ?? ""));
@@ -174,8 +192,8 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
     public async Task Approval_TamperedSignature_Returns400PageAndChangesNothing(string method)
     {
         // Arrange: one character of the signature changed (the first, so it is not a padding bit).
-        var (payload, signature) = Split(fixture.Token);
-        var tampered = payload + "." + (signature[0] == 'A' ? 'B' : 'A') + signature[1..];
+        var (keyId, payload, signature) = Split(fixture.Token);
+        var tampered = keyId + "." + payload + "." + (signature[0] == 'A' ? 'B' : 'A') + signature[1..];
 
         // Act, Assert
         var html = await RefusedAsync(method, Demo.Fredrik, tampered, HttpStatusCode.BadRequest);
@@ -187,10 +205,10 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
     public async Task Approval_PayloadChangedSignatureKept_Returns400PageAndChangesNothing(string method)
     {
         // Arrange: the readable payload rewritten to name Eva as recipient, with the original signature.
-        var (payload, signature) = Split(fixture.Token);
+        var (keyId, payload, signature) = Split(fixture.Token);
         var json = JsonNode.Parse(FromBase64Url(payload))!.AsObject();
         json["r"] = Demo.Eva;
-        var forged = ToBase64Url(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())) + "." + signature;
+        var forged = keyId + "." + ToBase64Url(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())) + "." + signature;
 
         // Act, Assert
         var html = await RefusedAsync(method, Demo.Eva, forged, HttpStatusCode.BadRequest);
@@ -388,11 +406,11 @@ public sealed class PendingOrderRejectionTests(PendingOrderFixture fixture) : IC
         return node.ToJsonString();
     }
 
-    private static (string Payload, string Signature) Split(string token)
+    private static (string KeyId, string Payload, string Signature) Split(string token)
     {
         var parts = token.Split('.');
-        Assert.Equal(2, parts.Length);
-        return (parts[0], parts[1]);
+        Assert.Equal(3, parts.Length);
+        return (parts[0], parts[1], parts[2]);
     }
 
     private static string FromBase64Url(string text)

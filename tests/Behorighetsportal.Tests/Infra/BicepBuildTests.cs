@@ -84,7 +84,7 @@ public sealed class BicepBuildTests
 
         // Assert
         Assert.True(vault.GetProperty("enableRbacAuthorization").GetBoolean());
-        foreach (var secret in new[] { "Links__SigningKey", "Email__Password", "Integration__Key" })
+        foreach (var secret in new[] { "Links__SigningKey", "Links__PreviousSigningKeys", "Email__Password", "Integration__KivKey", "Integration__MarknadsplatsenKey" })
         {
             var value = Assert.IsType<ArmExpression.Call>(settings.Values[secret]);
             var format = Assert.IsType<ArmExpression.Text>(value.Arguments[0]);

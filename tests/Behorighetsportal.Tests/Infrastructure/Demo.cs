@@ -28,7 +28,11 @@ public static class Demo
     public const string JohanNewEngagement = "ENG-0010b";
     public const string NilsEngagement = "ENG-0012";
 
-    public const string IntegrationKey = "test-integration-key";
+    /// <summary>The key KiV sends (Integration:KivKey): it opens the KiV import routes only.</summary>
+    public const string KivKey = "test-kiv-key";
+
+    /// <summary>The key Marknadsplatsen sends (Integration:MarknadsplatsenKey): it opens the attestation route only.</summary>
+    public const string MarknadsplatsenKey = "test-marknadsplatsen-key";
     public const string SigningKey = "test-signing-key-0123456789abcdef0123456789abcdef";
 
     /// <summary>The X-MS-CLIENT-PRINCIPAL header App Service Authentication would send for this person.</summary>

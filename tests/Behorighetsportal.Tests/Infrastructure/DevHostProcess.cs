@@ -10,6 +10,9 @@ using DurableTask.AzureStorage;
 
 namespace Behorighetsportal.Tests.Infrastructure;
 
+/// <summary>How a stop asked for with SIGTERM went: whether the process exited by itself, after how long, with what code.</summary>
+public sealed record DevHostStop(bool Exited, TimeSpan Elapsed, int? ExitCode);
+
 /// <summary>
 /// The devhost as a separate OS process (<c>dotnet Behorighetsportal.DevHost.dll</c>), on a loopback port of its
 /// own, with its durable state on Azurite under a task hub and table/queue prefix of this instance's own. It can
@@ -28,6 +31,7 @@ public sealed class DevHostProcess : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string _dll;
+    private readonly bool _ownsStorage;
     private Process? _process;
     private SocketsHttpHandler _handler = NewHandler();
     private int _starts;
@@ -35,9 +39,19 @@ public sealed class DevHostProcess : IAsyncDisposable
 
     /// <param name="inbox">The SMTP server the devhost sends its emails to.</param>
     /// <param name="settings">Extra settings (configuration keys with ':' or '__'), added to or replacing the defaults.</param>
-    public DevHostProcess(SmtpInbox inbox, IDictionary<string, string>? settings = null)
+    /// <param name="storage">
+    /// A storage connection of the test's own (an <see cref="AzuriteProcess"/>) instead of the shared Azurite; its owner
+    /// discards it, so disposing this devhost leaves it alone.
+    /// </param>
+    public DevHostProcess(SmtpInbox inbox, IDictionary<string, string>? settings = null, string? storage = null)
     {
-        Azurite.EnsureRunning();
+        if (storage is null)
+        {
+            Azurite.EnsureRunning();
+        }
+
+        StorageConnectionString = storage ?? Azurite.ConnectionString;
+        _ownsStorage = storage is null;
         Prefix = Azurite.NewPrefix();
         Port = SmtpInbox.FreePort();
         BaseUrl = $"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
@@ -46,7 +60,7 @@ public sealed class DevHostProcess : IAsyncDisposable
         {
             ["ASPNETCORE_URLS"] = BaseUrl,
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+            ["AzureWebJobsStorage"] = StorageConnectionString,
             ["Storage__NamePrefix"] = Prefix,
             ["Durable__Backend"] = "AzureStorage",
             ["Durable__TaskHub"] = Prefix,
@@ -54,7 +68,8 @@ public sealed class DevHostProcess : IAsyncDisposable
             ["Email__SmtpPort"] = inbox.Port.ToString(CultureInfo.InvariantCulture),
             ["Portal__BaseUrl"] = BaseUrl,
             ["Links__SigningKey"] = Demo.SigningKey,
-            ["Integration__Key"] = Demo.IntegrationKey,
+            ["Integration__KivKey"] = Demo.KivKey,
+            ["Integration__MarknadsplatsenKey"] = Demo.MarknadsplatsenKey,
             ["Demo__Seed"] = "true",
 
             // Plain, one line per entry, so the captured output reads well in a failure message.
@@ -69,6 +84,9 @@ public sealed class DevHostProcess : IAsyncDisposable
 
         AppDomain.CurrentDomain.ProcessExit += KillOnExit;
     }
+
+    /// <summary>The storage the devhost runs on (AzureWebJobsStorage).</summary>
+    public string StorageConnectionString { get; }
 
     /// <summary>The prefix of this devhost's tables and queues, and its task hub name.</summary>
     public string Prefix { get; }
@@ -85,14 +103,17 @@ public sealed class DevHostProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     /// <summary>The Azurite queue the devhost sends provisioning messages to (Base64 encoded, as the product sends them).</summary>
-    public QueueClient ProvisioningQueue => new(Azurite.ConnectionString, (Prefix + Behorighetsportal.Storage.QueueNames.Provisioning).ToLowerInvariant(),
+    public QueueClient ProvisioningQueue => new(StorageConnectionString, (Prefix + Behorighetsportal.Storage.QueueNames.Provisioning).ToLowerInvariant(),
         new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     /// <summary>The durable task hub's instance table (one row per orchestration instance, PK = instance id).</summary>
-    public TableClient DurableInstances => new(Azurite.ConnectionString, Prefix + "Instances");
+    public TableClient DurableInstances => new(StorageConnectionString, Prefix + "Instances");
 
     /// <summary>The durable task hub's history table (PK = instance id, one row per history event).</summary>
-    public TableClient DurableHistory => new(Azurite.ConnectionString, Prefix + "History");
+    public TableClient DurableHistory => new(StorageConnectionString, Prefix + "History");
+
+    /// <summary>The durable task hub's partition leases (one row per control queue, <c>CurrentOwner</c> empty once released).</summary>
+    public TableClient DurablePartitions => new(StorageConnectionString, Prefix + "Partitions");
 
     /// <summary>
     /// The devhost build output for the configuration the tests were built in (devhost/bin/&lt;configuration&gt;/net10.0).
@@ -109,6 +130,23 @@ public sealed class DevHostProcess : IAsyncDisposable
         }
 
         return dll;
+    }
+
+    /// <summary>
+    /// Changes a setting (a configuration key with ':' or '__') for the next start, or removes it (null): a restart with
+    /// other settings, as after a deployment that changed them.
+    /// </summary>
+    public void Set(string key, string? value)
+    {
+        key = key.Replace(":", "__", StringComparison.Ordinal);
+        if (value is null)
+        {
+            _environment.Remove(key);
+        }
+        else
+        {
+            _environment[key] = value;
+        }
     }
 
     /// <summary>Starts the devhost (again, after <see cref="KillAsync"/>: same port, prefix and task hub) and waits until it is healthy.</summary>
@@ -188,6 +226,44 @@ public sealed class DevHostProcess : IAsyncDisposable
         old.Dispose();
     }
 
+    /// <summary>
+    /// Asks the process to stop as a service manager or Ctrl+C would (SIGTERM) and waits for it to exit, at most
+    /// <paramref name="limit"/>; a process still running then is killed, and the result says it did not exit by itself.
+    /// </summary>
+    public async Task<DevHostStop> TerminateAsync(TimeSpan limit)
+    {
+        var process = _process ?? throw new InvalidOperationException("The devhost was never started.");
+        if (process.HasExited)
+        {
+            throw new InvalidOperationException($"The devhost (pid {process.Id}) has already exited with {process.ExitCode}.");
+        }
+
+        Note($"==> SIGTERM pid {process.Id}");
+        var clock = Stopwatch.StartNew();
+        using (var signal = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) } })!)
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Note($"==> still running {clock.ElapsedMilliseconds} ms after SIGTERM; killed");
+            await KillAsync();
+            return new DevHostStop(false, clock.Elapsed, null);
+        }
+
+        Note($"==> exited with {process.ExitCode} {clock.ElapsedMilliseconds} ms after SIGTERM");
+        var old = _handler;
+        _handler = NewHandler();
+        old.Dispose();
+        return new DevHostStop(true, clock.Elapsed, process.ExitCode);
+    }
+
     /// <summary>An HTTP client that calls as this person (X-MS-CLIENT-PRINCIPAL), or anonymously for null. No redirects.</summary>
     public HttpClient As(string? hsaId)
     {
@@ -200,8 +276,14 @@ public sealed class DevHostProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>An HTTP client for Marknadsplatsen or KiV, with the integration key (or a wrong one, or none).</summary>
-    public HttpClient AsIntegration(string? key = Demo.IntegrationKey)
+    /// <summary>An HTTP client for KiV, with its key.</summary>
+    public HttpClient AsKiv() => AsIntegration(Demo.KivKey);
+
+    /// <summary>An HTTP client for Marknadsplatsen, with its key.</summary>
+    public HttpClient AsMarknadsplatsen() => AsIntegration(Demo.MarknadsplatsenKey);
+
+    /// <summary>An HTTP client for a system caller sending this x-functions-key (a wrong one, or none for null).</summary>
+    public HttpClient AsIntegration(string? key)
     {
         var client = NewClient();
         if (key is not null)
@@ -236,7 +318,10 @@ public sealed class DevHostProcess : IAsyncDisposable
             AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
             _process?.Dispose();
             _handler.Dispose();
-            await DeleteStorageAsync();
+            if (_ownsStorage)
+            {
+                await DeleteStorageAsync();
+            }
         }
     }
 

@@ -58,7 +58,7 @@ public static class OrderFlow
 
     public static async Task<HttpResponseMessage> AttestAsync(PortalApp app, string orderId, string decision = "approved", string reference = "MP-1")
     {
-        using var client = app.AsIntegration();
+        using var client = app.AsMarknadsplatsen();
         return await client.PostAsJsonAsync($"/api/attestations/{orderId}", new { decision, attestant = "Ekonomi Ekonomsson", reference });
     }
 
@@ -66,10 +66,10 @@ public static class OrderFlow
         await app.Inbox.WaitForAsync(m => m.To == approverEmail && m.Text.Contains("/api/approvals/", StringComparison.Ordinal) && !m.Subject.StartsWith("Påminnelse", StringComparison.Ordinal)
             && TokenSubject(m.Link("http://localhost/api/approvals/")) == orderId);
 
-    /// <summary>The order id a link token is about (its payload is readable; only the signature is secret).</summary>
+    /// <summary>The order id a link token is about (its payload, before the signature, is readable; only the signature is secret).</summary>
     public static string TokenSubject(string link)
     {
-        var token = link[(link.LastIndexOf('/') + 1)..].Split('.')[0].Replace('-', '+').Replace('_', '/');
+        var token = link[(link.LastIndexOf('/') + 1)..].Split('.')[^2].Replace('-', '+').Replace('_', '/');
         token += new string('=', (4 - token.Length % 4) % 4);
         return JsonDocument.Parse(Convert.FromBase64String(token)).RootElement.GetProperty("s").GetString()!;
     }

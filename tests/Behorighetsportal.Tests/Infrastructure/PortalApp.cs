@@ -37,7 +37,8 @@ public sealed class PortalApp : WebApplicationFactory<Program>
             ["Email:SmtpPort"] = inbox.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Portal:BaseUrl"] = "http://localhost",
             ["Links:SigningKey"] = Demo.SigningKey,
-            ["Integration:Key"] = Demo.IntegrationKey,
+            ["Integration:KivKey"] = Demo.KivKey,
+            ["Integration:MarknadsplatsenKey"] = Demo.MarknadsplatsenKey,
             ["Workflow:ApprovalReminderAfter"] = "00:10:00",
             ["Workflow:ApprovalExpiresAfter"] = "01:00:00",
             ["Workflow:AttestationExpiresAfter"] = "01:00:00",
@@ -73,8 +74,14 @@ public sealed class PortalApp : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>An HTTP client for Marknadsplatsen or KiV, with the integration key (or a wrong one).</summary>
-    public HttpClient AsIntegration(string? key = Demo.IntegrationKey)
+    /// <summary>An HTTP client for KiV, with its key.</summary>
+    public HttpClient AsKiv() => AsIntegration(Demo.KivKey);
+
+    /// <summary>An HTTP client for Marknadsplatsen, with its key.</summary>
+    public HttpClient AsMarknadsplatsen() => AsIntegration(Demo.MarknadsplatsenKey);
+
+    /// <summary>An HTTP client for a system caller sending this x-functions-key (a wrong one, or none for null).</summary>
+    public HttpClient AsIntegration(string? key)
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
         if (key is not null)

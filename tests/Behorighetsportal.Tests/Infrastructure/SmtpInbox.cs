@@ -95,7 +95,10 @@ public sealed class SmtpInbox : IDisposable
 
     private static ReceivedEmail Parse(SmtpMessage message)
     {
-        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(message.Data));
+        // netDumbster keeps DATA as it came, dot-stuffing included: a line the client sent starting with "." (RFC 5321
+        // 4.5.2) arrives as "..", and a link whose quoted-printable line break falls just before a dot would read "..".
+        var data = string.Join("\r\n", message.Data.Split("\r\n").Select(line => line.StartsWith('.') ? line[1..] : line));
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(data));
         var mime = MimeMessage.Load(stream);
         return new ReceivedEmail(mime.To.Mailboxes.First().Address, mime.Subject ?? "", mime.TextBody ?? "", mime.HtmlBody ?? "");
     }

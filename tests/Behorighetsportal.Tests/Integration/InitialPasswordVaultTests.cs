@@ -1,5 +1,7 @@
 using Behorighetsportal.Passwords;
 using Behorighetsportal.Tests.Infrastructure;
+using Behorighetsportal.Tests.Unit;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
 namespace Behorighetsportal.Tests.Integration;
@@ -12,6 +14,10 @@ public sealed class InitialPasswordVaultTests : IAsyncLifetime
     private string _password = "";
 
     private InitialPasswordVault Vault => _context.Get<InitialPasswordVault>();
+
+    /// <summary>The vault on the same storage as another host would have it, with other signing keys.</summary>
+    private InitialPasswordVault VaultWith(string signingKey, string previous = "") =>
+        new(_context.Storage, A.KeyRing(signingKey, previous), NullLogger<InitialPasswordVault>.Instance);
 
     public async Task InitializeAsync()
     {
@@ -30,7 +36,7 @@ public sealed class InitialPasswordVaultTests : IAsyncLifetime
         var revealed = await Vault.RevealOnceAsync(Demo.Hugo, Demo.HugoEngagement, OrderId, Demo.Fredrik, DateTimeOffset.UtcNow);
 
         // Assert
-        Assert.Equal(_password, revealed);
+        Assert.Equal(new PasswordReveal(RevealOutcome.Shown, _password), revealed);
     }
 
     [Fact]
@@ -43,7 +49,7 @@ public sealed class InitialPasswordVaultTests : IAsyncLifetime
         var again = await Vault.RevealOnceAsync(Demo.Hugo, Demo.HugoEngagement, OrderId, Demo.Fredrik, DateTimeOffset.UtcNow);
 
         // Assert
-        Assert.Null(again);
+        Assert.Equal(new PasswordReveal(RevealOutcome.Gone), again);
     }
 
     [Fact]
@@ -53,7 +59,7 @@ public sealed class InitialPasswordVaultTests : IAsyncLifetime
         var revealed = await Vault.RevealOnceAsync(Demo.Hugo, Demo.HugoEngagement, "ORD-SOMEOTHER", Demo.Fredrik, DateTimeOffset.UtcNow);
 
         // Assert
-        Assert.Null(revealed);
+        Assert.Equal(new PasswordReveal(RevealOutcome.Gone), revealed);
         Assert.False((await Vault.GetStateAsync(Demo.Hugo, Demo.HugoEngagement))!.Shown);
     }
 
@@ -68,7 +74,8 @@ public sealed class InitialPasswordVaultTests : IAsyncLifetime
             Task.Run(() => Vault.RevealOnceAsync(Demo.Hugo, Demo.HugoEngagement, OrderId, i % 2 == 0 ? Demo.Fredrik : Demo.Gunilla, at))));
 
         // Assert
-        Assert.Equal(_password, Assert.Single(results, r => r is not null));
+        Assert.Equal(_password, Assert.Single(results, r => r.Outcome == RevealOutcome.Shown).Password);
+        Assert.All(results.Where(r => r.Outcome != RevealOutcome.Shown), r => Assert.Equal(new PasswordReveal(RevealOutcome.Gone), r));
     }
 
     [Fact]
@@ -87,6 +94,30 @@ public sealed class InitialPasswordVaultTests : IAsyncLifetime
         Assert.True(string.IsNullOrEmpty(row.GetString("Sealed")));
         Assert.NotNull(row.GetDateTimeOffset("CreatedAt"));
         Assert.All(row, p => Assert.DoesNotContain(_password, p.Value?.ToString() ?? "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RevealOnceAsync_SealedUnderKeyNoLongerAccepted_KeyMissingAndKeptUntilTheKeyIsBack()
+    {
+        // Arrange: the password was sealed under Demo.SigningKey; the key is then rotated away without keeping it as
+        // a previous key.
+        const string newKey = "a-rotated-signing-key-0123456789abcdefghij";
+        var withoutOldKey = VaultWith(newKey);
+
+        // Act
+        var refused = await withoutOldKey.RevealOnceAsync(Demo.Hugo, Demo.HugoEngagement, OrderId, Demo.Fredrik, DateTimeOffset.UtcNow);
+
+        // Assert: refused, and nothing erased — opened first, erased only once opened.
+        Assert.Equal(new PasswordReveal(RevealOutcome.KeyMissing), refused);
+        Assert.Equal(new InitialPasswordState(OrderId, Shown: false, null, null), await Vault.GetStateAsync(Demo.Hugo, Demo.HugoEngagement));
+        Assert.False(string.IsNullOrEmpty((await _context.RowAsync(Demo.Hugo, "initialpassword|" + Demo.HugoEngagement))!.GetString("Sealed")));
+
+        // Act 2: the old key is back, as a previous key.
+        var revealed = await VaultWith(newKey, previous: Demo.SigningKey).RevealOnceAsync(Demo.Hugo, Demo.HugoEngagement, OrderId, Demo.Fredrik, DateTimeOffset.UtcNow);
+
+        // Assert 2
+        Assert.Equal(new PasswordReveal(RevealOutcome.Shown, _password), revealed);
+        Assert.True((await Vault.GetStateAsync(Demo.Hugo, Demo.HugoEngagement))!.Shown);
     }
 
     [Fact]

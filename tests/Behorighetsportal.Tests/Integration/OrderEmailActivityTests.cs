@@ -65,6 +65,27 @@ public sealed class OrderEmailActivityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RequestApprovalActivity_MultiLineParagraphs_HtmlPartKeepsEveryLineBreak()
+    {
+        // Arrange: the order details are one paragraph of several lines, and so is the signature.
+        var order = await PlaceHugoOrderAsync();
+
+        // Act
+        await RequestApprovalAsync(order);
+
+        // Assert: as received at the SMTP server, each line of the text part ends in a <br> in the HTML part, and no
+        // line break is left encoded (&#xA;), which a mail client shows as a space — all lines run together.
+        var email = await _context.Inbox.WaitForAsync(m => m.To == Fredrik);
+        Assert.Contains("Medarbetare: Hugo Holm (" + Demo.Hugo + ")\nEngagemang: ", email.Text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("Medarbetare: Hugo Holm (" + Demo.Hugo + ")<br>Engagemang: ", email.Html, StringComparison.Ordinal);
+        Assert.Contains("<br>Nivå: Standard", email.Html, StringComparison.Ordinal);
+        Assert.Contains("<br>Beställare: Eva Ek", email.Html, StringComparison.Ordinal);
+        Assert.Contains("Med vänlig hälsning<br>VGR behörighetsportal<br><br>Detta meddelande går inte att svara på.", email.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("&#xA;", email.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("&#xD;", email.Html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task RequestApprovalActivity_PendingOrder_LinkCarriesTokenForOrderAndApprover()
     {
         // Arrange

@@ -63,7 +63,8 @@ public sealed class StorageTestContext : IAsyncDisposable
                 ["Email:SmtpHost"] = "127.0.0.1",
                 ["Email:SmtpPort"] = inbox.Port.ToString(CultureInfo.InvariantCulture),
                 ["Links:SigningKey"] = Demo.SigningKey,
-                ["Integration:Key"] = Demo.IntegrationKey,
+                ["Integration:KivKey"] = Demo.KivKey,
+                ["Integration:MarknadsplatsenKey"] = Demo.MarknadsplatsenKey,
                 ["Portal:BaseUrl"] = "http://localhost",
             })
             .Build();

@@ -62,7 +62,7 @@ public sealed class KivImportTests : IDisposable
     {
         // Arrange
         await using var app = new PortalApp(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         var tomorrow = Directory.StockholmTime.Today(TimeProvider.System).AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
         // Act
@@ -84,7 +84,7 @@ public sealed class KivImportTests : IDisposable
     {
         // Arrange
         await using var app = new PortalApp(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         var today = Directory.StockholmTime.Today(TimeProvider.System).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var first = await kiv.PostAsJsonAsync("/api/kiv/import", Batch(today, title: "Läkare"));
         await WaitForCompletionAsync(kiv, first.Headers.Location!.ToString());
@@ -106,7 +106,7 @@ public sealed class KivImportTests : IDisposable
     {
         // Arrange: the engagement ends before it starts.
         await using var app = new PortalApp(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         var batch = new
         {
             identities = new[] { new { hsaId = Olle, givenName = "Olle", familyName = "Olsson", email = "olle.olsson@example.vgregion.se" } },
@@ -129,7 +129,7 @@ public sealed class KivImportTests : IDisposable
     [Theory]
     [InlineData(null)]
     [InlineData("wrong-key")]
-    public async Task Import_WithoutIntegrationKey_Unauthorized(string? key)
+    public async Task Import_WithoutKivsKey_Unauthorized(string? key)
     {
         // Arrange
         await using var app = new PortalApp(_inbox);
@@ -141,6 +141,34 @@ public sealed class KivImportTests : IDisposable
         // Assert
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Null(await app.Directory.GetIdentityAsync(Olle));
+    }
+
+    [Fact]
+    public async Task Import_WithMarknadsplatsensKey_ForbiddenAndNothingStored()
+    {
+        // Arrange: Marknadsplatsen's key is genuine, but it opens attestation only, not the directory import.
+        await using var app = new PortalApp(_inbox);
+        using var marknadsplatsen = app.AsMarknadsplatsen();
+        using var kiv = app.AsKiv();
+
+        // Act
+        using var import = await marknadsplatsen.PostAsJsonAsync("/api/kiv/import", Batch("2027-01-01"));
+        using var progress = await marknadsplatsen.GetAsync("/api/kiv/imports/KIV-NOSUCHIMPORT");
+        using var progressForKiv = await kiv.GetAsync("/api/kiv/imports/KIV-NOSUCHIMPORT");
+
+        // Assert: refused before anything is read or stored (KiV's own key gets the unknown import's 404).
+        foreach (var response in new[] { import, progress })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString();
+            Assert.Contains("Marknadsplatsen", detail, StringComparison.Ordinal);
+            Assert.Contains("Katalog i Väst", detail, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, progressForKiv.StatusCode);
+        Assert.Null(await app.Directory.GetIdentityAsync(Olle));
+        Assert.Empty(await EtagsAsync(app, TableNames.KivImports));
     }
 
     [Fact]
@@ -210,7 +238,7 @@ public sealed class KivImportTests : IDisposable
     {
         // Arrange: a policy for permanent staff at SU-IT.
         await using var app = new PortalApp(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         using var gunilla = app.As(Demo.Gunilla);
         var saved = await gunilla.PutAsJsonAsync("/api/policies/POL-SU-IT-TV",
             new { administration = "SU", underOrgUnitId = "SU-IT", titles = Array.Empty<string>(), level = "Bas", kinds = Permanent });
@@ -235,7 +263,7 @@ public sealed class KivImportTests : IDisposable
     {
         // Arrange: Olle and Petra imported at SU-IT, no policy there yet.
         await using var app = new PortalApp(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         using var gunilla = app.As(Demo.Gunilla);
         var imported = await kiv.PostAsJsonAsync("/api/kiv/import", ItJoiners(Tomorrow()));
         await WaitForCompletionAsync(kiv, imported.Headers.Location!.ToString());
@@ -266,7 +294,7 @@ public sealed class KivImportTests : IDisposable
     {
         // Arrange
         await using var app = new PortalApp(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         const string route = "/api/kiv/import?importId=KIV-PAGED-1";
 
         // Act: the last page first (it refers to Olle, who comes on page 1), then again, then page 1, then page 1 again.
@@ -295,7 +323,7 @@ public sealed class KivImportTests : IDisposable
     {
         // Arrange
         await using var app = new PortalApp(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         const string route = "/api/kiv/import?importId=KIV-PAGED-2";
         var first = await kiv.PostAsJsonAsync(route + "&page=1", Page(identities: [OllePerson]));
 

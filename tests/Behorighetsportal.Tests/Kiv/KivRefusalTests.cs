@@ -38,7 +38,7 @@ public sealed class KivRefusalTests(PortalFixture fixture) : IClassFixture<Porta
         var before = await StoredState.SettledAsync(App);
 
         // Act
-        using var kiv = App.AsIntegration();
+        using var kiv = App.AsKiv();
         using var response = await kiv.PostAsJsonAsync($"/api/kiv/import?importId={Uri.EscapeDataString(importId)}&page=1&lastPage=true", OllePage);
 
         // Assert
@@ -77,7 +77,7 @@ public sealed class KivRefusalTests(PortalFixture fixture) : IClassFixture<Porta
         var before = await StoredState.SettledAsync(App);
 
         // Act
-        using var kiv = App.AsIntegration();
+        using var kiv = App.AsKiv();
         using var response = await kiv.PostAsJsonAsync("/api/kiv/import", batch);
 
         // Assert
@@ -100,7 +100,7 @@ public sealed class KivLongTextTests : IDisposable
         // Arrange: a hundred people in one chunk, each title as long as allowed and all of it Swedish letters
         // (which JSON escapes to six characters each): far more than one table property holds.
         await using var app = new PortalApp(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         var title = new string('ö', KivBatchValidator.MaxNameLength);
         var people = Enumerable.Range(0, 100).Select(n => $"SE2321000131-E0000000{n + 100:D5}").ToList();
         var batch = new

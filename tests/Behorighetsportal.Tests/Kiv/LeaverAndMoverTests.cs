@@ -24,7 +24,7 @@ public sealed class LeaverAndMoverTests : IDisposable
 
     private static async Task ImportAsync(PortalApp app, object batch)
     {
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         var response = await kiv.PostAsJsonAsync("/api/kiv/import", batch);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         var importId = response.Headers.Location!.ToString().Split('/')[^1];

@@ -74,7 +74,7 @@ public sealed class RetriedChunkTests : IDisposable
         var delegation = (await delegated.Content.ReadFromJsonAsync<DelegationAccepted>(Behorighetsportal.Http.JsonBody.Options))!;
 
         // Act
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         using var response = await kiv.PostAsJsonAsync("/api/kiv/import", Batch());
         var progress = await KivImportTests.WaitForCompletionAsync(kiv, response.Headers.Location!.ToString());
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

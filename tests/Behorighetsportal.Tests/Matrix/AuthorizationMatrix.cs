@@ -35,8 +35,11 @@ public enum CallerKind
     /// <summary>Johan, a nurse in SU-IVA with no other role, policy administrator for SU (<c>Policies:Administrators:SU</c>).</summary>
     PolicyAdministrator,
 
-    /// <summary>Marknadsplatsen or KiV with the right x-functions-key (and no principal).</summary>
-    SystemWithKey,
+    /// <summary>Marknadsplatsen with its own x-functions-key (Integration:MarknadsplatsenKey), no principal.</summary>
+    Marknadsplatsen,
+
+    /// <summary>KiV with its own x-functions-key (Integration:KivKey), no principal.</summary>
+    Kiv,
 
     /// <summary>A system caller with a wrong x-functions-key (and no principal).</summary>
     SystemWrongKey,
@@ -107,173 +110,173 @@ public static class AuthorizationMatrix
     [
         // API.md "anyone": health needs no sign-in and no key; it tells nothing about people.
         Row("GET", "api/health",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "200   200   200   200   200   200   200   200    200    200    200    200    200    200",
-            @protected: "200   200   200   200   200   200   200   200    200    200    200    200    200    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "200   200   200   200   200   200   200   200    200    200    200    200    200    200    200",
+            @protected: "200   200   200   200   200   200   200   200    200    200    200    200    200    200    200"),
 
         // API.md "Who is calling": every person route answers any known person, and 401 without a principal —
         // a system key is not a person. /api/me is about the caller, so the target does not matter.
         Row("GET", "api/me",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   200   200   200   200   200   200   200    200    200    401    401    200    200",
-            @protected: "401   200   200   200   200   200   200   200    200    200    401    401    200    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   200   200   200   200   200   200   200    200    200    401    401    401    200    200",
+            @protected: "401   200   200   200   200   200   200   200    200    200    401    401    401    200    200"),
 
         // As /api/me: one's own assigned permissions.
         Row("GET", "api/me/assignments",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   200   200   200   200   200   200   200    200    200    401    401    200    200",
-            @protected: "401   200   200   200   200   200   200   200    200    200    401    401    200    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   200   200   200   200   200   200   200    200    200    401    401    401    200    200",
+            @protected: "401   200   200   200   200   200   200   200    200    200    401    401    401    200    200"),
 
         // As /api/me: what waits for the caller (run while orders, orderer-role orders and AMU applications wait).
         Row("GET", "api/me/approvals",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   200   200   200   200   200   200   200    200    200    401    401    200    200",
-            @protected: "401   200   200   200   200   200   200   200    200    200    401    401    200    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   200   200   200   200   200   200   200    200    200    401    401    401    200    200",
+            @protected: "401   200   200   200   200   200   200   200    200    200    401    401    401    200    200"),
 
         // ?q=<target's given name>. R1: the list holds the identities the caller may act on — themself, their
         // reports, their delegator's reports (active delegation only: R8), and, for an orderer, the engagements in
         // the role's units of the role's administration (R9). R10: a protected identity only for themself, the
         // nearest manager and that manager's active delegates — so not for the orderer in scope.
         Row("GET", "api/identities",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   200+  200+  200-  200+  200-  200+  200-   200-   200-   401    401    200+   200+",
-            @protected: "401   200+  200+  200-  200+  200-  200-  200-   200-   200-   401    401    200+   200+"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   200+  200+  200-  200+  200-  200+  200-   200-   200-   401    401    401    200+   200+",
+            @protected: "401   200+  200+  200-  200+  200-  200-  200-   200-   200-   401    401    401    200+   200+"),
 
         // API.md: the identity "if the caller may act on it; otherwise the same 404 as for an unknown id" (R1, R10).
         Row("GET", "api/identities/{hsaId}",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   200   200   404   200   404   200   404    404    404    401    401    200    200",
-            @protected: "401   200   200   404   200   404   404   404    404    404    401    401    200    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   200   200   404   200   404   200   404    404    404    401    401    401    200    200",
+            @protected: "401   200   200   404   200   404   404   404    404    404    401    401    401    200    200"),
 
         // R1: the line manager, the manager's active delegate, an orderer whose units cover the engagement in the
         // same administration, or the person themself may order; anyone else 403. R10 first: whoever may not see
         // a protected identity gets the unknown-identity 404 instead (so the orderer in scope does, for Dalia).
         // Every 202 here is cancelled at once (by Anna), so the next permitted cell meets a free engagement.
         Row("POST", "api/orders",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   202   202   403   202   403   202   403    403    403    401    401    403    415",
-            @protected: "401   202   202   404   202   404   404   404    404    404    401    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   202   202   403   202   403   202   403    403    403    401    401    401    403    415",
+            @protected: "401   202   202   404   202   404   404   404    404    404    401    401    401    403    415"),
 
         // An order: Cecilia's placed by Eva (orderer in scope) and approved by Ylva, Anna's protected delegate (so its
         // history names an actor most callers may not see: R10); Dalia's placed by Dalia herself, waiting for approval.
         // Visible to its orderer, its approver, the person it is for and whoever holds the engagement's manager role
         // now (manager or active delegate); for anyone else it does not exist (404, as an unknown order id).
         Row("GET", "api/orders/{orderId}",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   200   200   404   200   404   200   404    404    404    401    401    200    200",
-            @protected: "401   200   200   404   200   404   404   404    404    404    401    401    200    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   200   200   404   200   404   200   404    404    404    401    401    401    200    200",
+            @protected: "401   200   200   404   200   404   404   404    404    404    401    401    401    200    200"),
 
         // API.md "orderer, manager": the orderer, the manager or an active delegate (R8) cancel — each permitted
         // cell on a fresh order of the same orderer. The person it is for sees the order but may not cancel it (403)
         // unless they placed it themself (Dalia). Whoever may not see the order gets its 404.
         Row("POST", "api/orders/{orderId}/cancel",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   403   202   404   202   404   202   404    404    404    401    401    403    415",
-            @protected: "401   202   202   404   202   404   404   404    404    404    401    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   403   202   404   202   404   202   404    404    404    401    401    401    403    415",
+            @protected: "401   202   202   404   202   404   404   404    404    404    401    401    401    403    415"),
 
         // The approval link mailed to Anna for an order waiting for her (R2). A link works for the signed-in person it
         // was mailed to, while they hold the manager role (so not for Bertil: he has a link of his own); 401 without
         // sign-in. The GET only shows.
         Row("GET", "api/approvals/{token}",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   403   200   403   403   403   403   403    403    403    401    401    200    200",
-            @protected: "401   403   200   403   403   403   403   403    403    403    401    401    200    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   403   200   403   403   403   403   403    403    403    401    401    401    200    200",
+            @protected: "401   403   200   403   403   403   403   403    403    403    401    401    401    200    200"),
 
         // As the GET; Anna's approval (the only permitted cell) runs last and moves the order to attestation.
         Row("POST", "api/approvals/{token}",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   403   200   403   403   403   403   403    403    403    401    401    403    415",
-            @protected: "401   403   200   403   403   403   403   403    403    403    401    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   403   200   403   403   403   403   403    403    403    401    401    401    403    415",
+            @protected: "401   403   200   403   403   403   403   403    403    403    401    401    401    403    415"),
 
-        // R3, API.md "Marknadsplatsen": only the integration key attests; a person, even the manager (R8: delegation
-        // does not include attestation), gets the key's 401.
+        // R3, API.md "Marknadsplatsen": only Marknadsplatsen's key attests; KiV's key is known but opens only KiV's
+        // routes (403); a person, even the manager (R8: delegation does not include attestation), gets the key's 401.
         Row("POST", "api/attestations/{orderId}",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   401   401   401   401   401   401   401    401    401    202    401    403    415",
-            @protected: "401   401   401   401   401   401   401   401    401    401    202    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   401   401   401   401   401   401   401    401    401    202    403    401    403    415",
+            @protected: "401   401   401   401   401   401   401   401    401    401    202    403    401    403    415"),
 
         // R6, R7: the initial-password link mailed to Anna when the attested order activated; as the approval link,
         // only its recipient while she holds the manager role. The GET shows whose password it is, not the password.
         Row("GET", "api/passwords/{token}",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   403   200   403   403   403   403   403    403    403    401    401    200    200",
-            @protected: "401   403   200   403   403   403   403   403    403    403    401    401    200    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   403   200   403   403   403   403   403    403    403    401    401    401    200    200",
+            @protected: "401   403   200   403   403   403   403   403    403    403    401    401    401    200    200"),
 
         // As the GET; Anna's reveal (the only permitted cell) runs last.
         Row("POST", "api/passwords/{token}",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   403   200   403   403   403   403   403    403    403    401    401    403    415",
-            @protected: "401   403   200   403   403   403   403   403    403    403    401    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   403   200   403   403   403   403   403    403    403    401    401    401    403    415",
+            @protected: "401   403   200   403   403   403   403   403    403    403    401    401    401    403    415"),
 
         // R8: only a manager, and only to someone they are nearest manager for (the target, from day 30 to 40). Another
         // unit's manager, a delegate (delegation gives no right to delegate further) or a non-manager: 403. The
         // person themself names themself as delegate: a request that cannot be right whoever sends it (400).
         Row("POST", "api/delegations",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   400   202   403   403   403   403   403    403    403    401    401    403    415",
-            @protected: "401   400   202   403   403   403   403   403    403    403    401    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   400   202   403   403   403   403   403    403    403    401    401    401    403    415",
+            @protected: "401   400   202   403   403   403   403   403    403    403    401    401    401    403    415"),
 
         // API.md "person": one's own delegations, given and received.
         Row("GET", "api/delegations",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   200   200   200   200   200   200   200    200    200    401    401    200    200",
-            @protected: "401   200   200   200   200   200   200   200    200    200    401    401    200    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   200   200   200   200   200   200   200    200    200    401    401    401    200    200",
+            @protected: "401   200   200   200   200   200   200   200    200    200    401    401    401    200    200"),
 
         // API.md "the manager": Anna's delegation to the target (days 60 to 70) is revoked by Anna only; for anyone
         // else — the delegate included — it does not exist (the same 404 as an unknown id).
         Row("DELETE", "api/delegations/{delegationId}",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   404   200   404   404   404   404   404    404    404    401    401    403    415",
-            @protected: "401   404   200   404   404   404   404   404    404    404    401    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   404   200   404   404   404   404   404    404    404    401    401    401    403    415",
+            @protected: "401   404   200   404   404   404   404   404    404    404    401    401    401    403    415"),
 
         // R9: the orderer role (future-dated, identityId = the target) is ordered by the person themself (waits for the
         // manager) or by their manager or the manager's active delegate (no approval needed). For anyone else the
         // target is "no identity you can order the role for": 404, as an unknown id (R10 for Dalia). Each permitted
         // caller asks for a unit of its own, so no earlier cell makes a later one "already ordered".
         Row("POST", "api/orderer-roles",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   202   202   404   202   404   404   404    404    404    401    401    403    415",
-            @protected: "401   202   202   404   202   404   404   404    404    404    401    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   202   202   404   202   404   404   404    404    404    401    401    401    403    415",
+            @protected: "401   202   202   404   202   404   404   404    404    404    401    401    401    403    415"),
 
         // R11: every employee may apply to an AMU group themself (the target column only decides which group, and
         // who "the person themself" is); the owner approves later.
         Row("POST", "api/amu-applications",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   202   202   202   202   202   202   202    202    202    401    401    403    415",
-            @protected: "401   202   202   202   202   202   202   202    202    202    401    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   202   202   202   202   202   202   202    202    202    401    401    401    403    415",
+            @protected: "401   202   202   202   202   202   202   202    202    202    401    401    401    403    415"),
 
         // API.md "person": the assignment policies are readable by any signed-in person.
         Row("GET", "api/policies",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   200   200   200   200   200   200   200    200    200    401    401    200    200",
-            @protected: "401   200   200   200   200   200   200   200    200    200    401    401    200    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   200   200   200   200   200   200   200    200    200    401    401    401    200    200",
+            @protected: "401   200   200   200   200   200   200   200    200    200    401    401    401    200    200"),
 
         // R5, API.md "policy administrator": only the administration's policy administrator may save a policy (here one
         // for the target's title in SU-AKUT, level Utökad); any other person, managers included, 403. Runs last: saving
         // re-evaluates the engagements the policy covers.
         Row("PUT", "api/policies/{policyId}",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   403   403   403   403   403   403   403    403    200    401    401    403    415",
-            @protected: "401   403   403   403   403   403   403   403    403    200    401    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   403   403   403   403   403   403   403    403    200    401    401    401    403    415",
+            @protected: "401   403   403   403   403   403   403   403    403    200    401    401    401    403    415"),
 
         // As the PUT, without saving: who would gain, lose or change level. Runs while Dalia has no user service, so
         // she would gain one; R10: the policy administrator may not see her, so she is in the preview without her name.
         Row("POST", "api/policies/{policyId}/preview",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   403   403   403   403   403   403   403    403    200    401    401    403    415",
-            @protected: "401   403   403   403   403   403   403   403    403    200    401    401    403    415"),
-        // API.md "KiV": a batch (here the target's identity as KiV has it) is accepted with the integration key only;
-        // a person — even the target's manager — gets the key's 401.
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   403   403   403   403   403   403   403    403    200    401    401    401    403    415",
+            @protected: "401   403   403   403   403   403   403   403    403    200    401    401    401    403    415"),
+        // API.md "KiV": a batch (here the target's identity as KiV has it) is accepted with KiV's key only; Marknadsplatsen's
+        // key is known but may not import into the directory (403); a person — even the target's manager — gets the key's 401.
         Row("POST", "api/kiv/import",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   401   401   401   401   401   401   401    401    401    202    401    403    415",
-            @protected: "401   401   401   401   401   401   401   401    401    401    202    401    403    415"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   401   401   401   401   401   401   401    401    401    403    202    401    403    415",
+            @protected: "401   401   401   401   401   401   401   401    401    401    403    202    401    403    415"),
 
-        // The progress of that import, for KiV: the integration key only.
+        // The progress of that import, for KiV: KiV's key only (Marknadsplatsen's: 403).
         Row("GET", "api/kiv/imports/{importId}",
-            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm SysKey SysBad XSite  Type
-            ordinary:   "401   401   401   401   401   401   401   401    401    401    200    401    401    200",
-            @protected: "401   401   401   401   401   401   401   401    401    401    200    401    401    200"),
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   401   401   401   401   401   401   401    401    401    403    200    401    401    200",
+            @protected: "401   401   401   401   401   401   401   401    401    401    403    200    401    401    200"),
     ];
 
     /// <summary>Callers that are someone else (<see cref="ActingAs"/>) with a flaw in how the request is sent.</summary>

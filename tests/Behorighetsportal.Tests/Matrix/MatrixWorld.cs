@@ -106,15 +106,17 @@ public sealed class MatrixWorld : IAsyncLifetime
         var key = caller switch
         {
             CallerKind.Anonymous => "anonymous",
-            CallerKind.SystemWithKey => "system",
+            CallerKind.Marknadsplatsen => "marknadsplatsen",
+            CallerKind.Kiv => "kiv",
             CallerKind.SystemWrongKey => "system-wrong-key",
             _ => HsaIdOf(caller, target)!,
         };
         return _clients.GetOrAdd(key, _ => caller switch
         {
             CallerKind.Anonymous => App.As(null),
-            CallerKind.SystemWithKey => App.AsIntegration(),
-            CallerKind.SystemWrongKey => App.AsIntegration("wrong-" + Demo.IntegrationKey),
+            CallerKind.Marknadsplatsen => App.AsMarknadsplatsen(),
+            CallerKind.Kiv => App.AsKiv(),
+            CallerKind.SystemWrongKey => App.AsIntegration("wrong-" + Demo.KivKey),
             _ => App.As(key),
         });
     }

@@ -38,7 +38,7 @@ public sealed class PolicyBatchActivationTests : IDisposable
     {
         // Arrange: Olle, an assistant nurse at SU-AKUT since last week (POL-SU-VARD gives Standard).
         await using var app = new PortalApp(_inbox);
-        using var kiv = app.AsIntegration();
+        using var kiv = app.AsKiv();
         var batch = new
         {
             identities = new[] { new { hsaId = Olle, givenName = "Olle", familyName = "Olsson", email = OlleEmail } },

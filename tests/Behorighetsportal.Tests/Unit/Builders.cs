@@ -86,8 +86,11 @@ public static class A
         string? comment = null) =>
         new(identityId, engagementId, level, startDate, comment);
 
-    public static IOptions<LinkOptions> LinkOptions(string signingKey = "unit-test-signing-key-0123456789abcdef") =>
-        Options.Create(new LinkOptions { SigningKey = signingKey });
+    public const string SigningKey = "unit-test-signing-key-0123456789abcdef";
+
+    /// <summary>The signing keys: <paramref name="signingKey"/> current, <paramref name="previous"/> (comma-separated) still accepted.</summary>
+    public static SigningKeyRing KeyRing(string signingKey = SigningKey, string previous = "") =>
+        SigningKeyRing.From(new LinkOptions { SigningKey = signingKey, PreviousSigningKeys = previous });
 
     /// <summary>A request with the given headers on a fresh HTTP context.</summary>
     public static HttpRequest Request(params (string Name, string Value)[] headers)

@@ -8,10 +8,12 @@ namespace Behorighetsportal.Tests.Unit.Http;
 public sealed class CallerReaderTests
 {
     private const string HsaId = "SE2321000131-E000000000003";
-    private const string IntegrationKey = "integration-key-for-unit-tests";
+    private const string KivKey = "kiv-key-for-unit-tests";
+    private const string MarknadsplatsenKey = "marknadsplatsen-key-for-unit-tests";
 
-    private static CallerReader Reader(string claim = "hsa_id", string key = IntegrationKey) =>
-        new(Options.Create(new AuthOptions { HsaIdClaim = claim }), Options.Create(new IntegrationOptions { Key = key }));
+    private static CallerReader Reader(string claim = "hsa_id", string kivKey = KivKey, string marknadsplatsenKey = MarknadsplatsenKey) =>
+        new(Options.Create(new AuthOptions { HsaIdClaim = claim }),
+            Options.Create(new IntegrationOptions { KivKey = kivKey, MarknadsplatsenKey = marknadsplatsenKey }));
 
     private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
@@ -226,72 +228,100 @@ public sealed class CallerReaderTests
         Assert.Equal(longest, hsaId);
     }
 
-    [Fact]
-    public void IsIntegration_RightKey_True()
-    {
-        // Arrange
-        var request = A.Request((CallerReader.KeyHeader, IntegrationKey));
-
-        // Act
-        var integration = Reader().IsIntegration(request);
-
-        // Assert
-        Assert.True(integration);
-    }
-
     [Theory]
-    [InlineData("wrong-key-for-unit-tests-000000")]
-    [InlineData("integration-key-for-unit-test")]
-    [InlineData("integration-key-for-unit-testss")]
-    [InlineData("INTEGRATION-KEY-FOR-UNIT-TESTS")]
-    public void IsIntegration_WrongKey_False(string sent)
+    [InlineData(KivKey, IntegrationSystem.Kiv)]
+    [InlineData(MarknadsplatsenKey, IntegrationSystem.Marknadsplatsen)]
+    public void SystemOf_ASystemsKey_ThatSystem(string sent, IntegrationSystem expected)
     {
         // Arrange
         var request = A.Request((CallerReader.KeyHeader, sent));
 
         // Act
-        var integration = Reader().IsIntegration(request);
+        var system = Reader().SystemOf(request);
 
         // Assert
-        Assert.False(integration);
+        Assert.Equal(expected, system);
     }
 
-    [Fact]
-    public void IsIntegration_MissingHeader_False()
+    [Theory]
+    [InlineData("wrong-key-for-unit-tests-000000")]
+    [InlineData("kiv-key-for-unit-test")]
+    [InlineData("kiv-key-for-unit-testss")]
+    [InlineData("KIV-KEY-FOR-UNIT-TESTS")]
+    [InlineData(KivKey + "," + MarknadsplatsenKey)]
+    public void SystemOf_WrongKey_Null(string sent)
     {
         // Arrange
-        var request = A.Request();
+        var request = A.Request((CallerReader.KeyHeader, sent));
 
         // Act
-        var integration = Reader().IsIntegration(request);
+        var system = Reader().SystemOf(request);
 
         // Assert
-        Assert.False(integration);
+        Assert.Null(system);
     }
 
     [Fact]
-    public void IsIntegration_NoKeyConfiguredAndNoneSent_False()
+    public void SystemOf_MissingHeader_Null()
+    {
+        // Act
+        var system = Reader().SystemOf(A.Request());
+
+        // Assert
+        Assert.Null(system);
+    }
+
+    [Fact]
+    public void SystemOf_NoKeyConfiguredAndNoneSent_Null()
     {
         // Arrange: a missing setting must not let an empty header through
         var request = A.Request((CallerReader.KeyHeader, ""));
 
         // Act
-        var integration = Reader(key: "").IsIntegration(request);
+        var system = Reader(kivKey: "", marknadsplatsenKey: "").SystemOf(request);
 
         // Assert
-        Assert.False(integration);
+        Assert.Null(system);
     }
 
     [Fact]
-    public void IsIntegration_PersonPrincipalOnly_False()
+    public void SystemOf_PersonPrincipalOnly_Null()
     {
         // Arrange: a signed-in person is not a system caller
         var request = A.Request((CallerReader.PrincipalHeader, CallerReader.PrincipalFor(HsaId)));
 
         // Act
-        var integration = Reader().IsIntegration(request);
+        var system = Reader().SystemOf(request);
 
         // Assert
-        Assert.False(integration);
+        Assert.Null(system);
+    }
+
+    [Theory]
+    [InlineData(KivKey, IntegrationSystem.Kiv, null)]
+    [InlineData(MarknadsplatsenKey, IntegrationSystem.Marknadsplatsen, null)]
+    [InlineData(MarknadsplatsenKey, IntegrationSystem.Kiv, 403)]
+    [InlineData(KivKey, IntegrationSystem.Marknadsplatsen, 403)]
+    [InlineData("wrong-key-for-unit-tests-000000", IntegrationSystem.Kiv, 401)]
+    [InlineData("", IntegrationSystem.Marknadsplatsen, 401)]
+    public async Task RefuseUnless_KeySentForRoutesOfASystem_NullOr401Or403(string sent, IntegrationSystem routesOf, int? status)
+    {
+        // Arrange
+        var request = A.Request((CallerReader.KeyHeader, sent));
+
+        // Act
+        var refusal = Reader().RefuseUnless(request, routesOf);
+
+        // Assert
+        if (status is null)
+        {
+            Assert.Null(refusal);
+            return;
+        }
+
+        var written = await WrittenResponse.ExecuteAsync(refusal!);
+        Assert.Equal(status, written.Status);
+        Assert.Equal("application/problem+json", written.ContentType);
+        Assert.Contains("x-functions-key", written.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 }

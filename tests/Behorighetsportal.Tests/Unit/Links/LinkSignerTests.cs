@@ -7,12 +7,14 @@ namespace Behorighetsportal.Tests.Unit.Links;
 
 public sealed class LinkSignerTests
 {
+    private const string OldKey = "old-signing-key-0123456789abcdefghijkl";
+    private const string NewKey = "new-signing-key-0123456789abcdefghijkl";
+
     private static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     private readonly FakeClock _clock = new(Now);
 
-    private LinkSigner Signer(string? signingKey = null) =>
-        signingKey is null ? new LinkSigner(A.LinkOptions(), _clock) : new LinkSigner(A.LinkOptions(signingKey), _clock);
+    private LinkSigner Signer(string signingKey = A.SigningKey, string previous = "") => new(A.KeyRing(signingKey, previous), _clock);
 
     private static LinkToken Token(LinkPurpose purpose = LinkPurpose.Approval, string subject = "ORD-1") =>
         new(purpose, subject, A.Manager, Now.AddDays(14));
@@ -51,7 +53,7 @@ public sealed class LinkSignerTests
         var text = signer.Sign(Token(subject: "ORD-ÅÄÖ/+?&"));
 
         // Assert
-        Assert.Matches("^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$", text);
+        Assert.Matches("^[0-9a-f]{8}\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$", text);
     }
 
     [Fact]
@@ -60,9 +62,9 @@ public sealed class LinkSignerTests
         // Arrange: a well-formed payload for another order, with the original signature
         var signer = Signer();
         var parts = signer.Sign(Token(subject: "ORD-1")).Split('.');
-        var payload = JsonNode.Parse(FromBase64Url(parts[0]))!;
+        var payload = JsonNode.Parse(FromBase64Url(parts[1]))!;
         payload["s"] = "ORD-2";
-        var tampered = ToBase64Url(Encoding.UTF8.GetBytes(payload.ToJsonString())) + "." + parts[1];
+        var tampered = parts[0] + "." + ToBase64Url(Encoding.UTF8.GetBytes(payload.ToJsonString())) + "." + parts[2];
 
         // Act
         var problem = signer.TryRead(tampered, LinkPurpose.Approval, out var read);
@@ -78,9 +80,9 @@ public sealed class LinkSignerTests
         // Arrange: the recipient tries to keep an expired link alive
         var signer = Signer();
         var parts = signer.Sign(Token()).Split('.');
-        var payload = JsonNode.Parse(FromBase64Url(parts[0]))!;
+        var payload = JsonNode.Parse(FromBase64Url(parts[1]))!;
         payload["e"] = Now.AddYears(1).ToUnixTimeSeconds();
-        var tampered = ToBase64Url(Encoding.UTF8.GetBytes(payload.ToJsonString())) + "." + parts[1];
+        var tampered = parts[0] + "." + ToBase64Url(Encoding.UTF8.GetBytes(payload.ToJsonString())) + "." + parts[2];
 
         // Act
         var problem = signer.TryRead(tampered, LinkPurpose.Approval, out _);
@@ -95,11 +97,11 @@ public sealed class LinkSignerTests
         // Arrange
         var signer = Signer();
         var parts = signer.Sign(Token()).Split('.');
-        var signature = FromBase64Url(parts[1]);
+        var signature = FromBase64Url(parts[2]);
         signature[0] ^= 0x01;
 
         // Act
-        var problem = signer.TryRead(parts[0] + "." + ToBase64Url(signature), LinkPurpose.Approval, out var read);
+        var problem = signer.TryRead(parts[0] + "." + parts[1] + "." + ToBase64Url(signature), LinkPurpose.Approval, out var read);
 
         // Assert
         Assert.Equal(LinkProblem.Invalid, problem);
@@ -244,7 +246,7 @@ public sealed class LinkSignerTests
         var notJson = Encoding.UTF8.GetBytes("not json");
 
         // Act
-        var problem = signer.TryRead(ToBase64Url(notJson) + "." + valid[1], LinkPurpose.Approval, out _);
+        var problem = signer.TryRead(valid[0] + "." + ToBase64Url(notJson) + "." + valid[2], LinkPurpose.Approval, out _);
 
         // Assert
         Assert.Equal(LinkProblem.Invalid, problem);
@@ -265,5 +267,105 @@ public sealed class LinkSignerTests
         Assert.NotEqual(first, second);
         Assert.Equal(LinkProblem.None, signer.TryRead(first, LinkPurpose.Approval, out _));
         Assert.Equal(LinkProblem.None, signer.TryRead(second, LinkPurpose.Approval, out _));
+    }
+
+    [Fact]
+    public void TryRead_SignedUnderKeyNowPrevious_None()
+    {
+        // Arrange: a link mailed before the rotation, read after it (new key current, old one previous)
+        var text = Signer(OldKey).Sign(Token());
+
+        // Act
+        var problem = Signer(NewKey, previous: OldKey).TryRead(text, LinkPurpose.Approval, out var read);
+
+        // Assert
+        Assert.Equal(LinkProblem.None, problem);
+        Assert.Equal(Token(), read);
+    }
+
+    [Fact]
+    public void TryRead_SignedUnderKeyRemovedFromPrevious_Invalid()
+    {
+        // Arrange
+        var text = Signer(OldKey).Sign(Token());
+
+        // Act
+        var problem = Signer(NewKey, previous: "third-signing-key-0123456789abcdefghij").TryRead(text, LinkPurpose.Approval, out var read);
+
+        // Assert
+        Assert.Equal(LinkProblem.Invalid, problem);
+        Assert.Null(read);
+    }
+
+    [Fact]
+    public void Sign_WithPreviousKeys_SignsUnderCurrentKeyAndNamesItById()
+    {
+        // Arrange
+        var signer = Signer(NewKey, previous: OldKey);
+
+        // Act
+        var text = signer.Sign(Token());
+
+        // Assert: the id names the current key without containing any of it, and only the current key reads it.
+        Assert.Equal(SigningKeyRing.IdOf(NewKey), text.Split('.')[0]);
+        Assert.DoesNotContain(text.Split('.')[0], Convert.ToHexStringLower(Encoding.UTF8.GetBytes(NewKey)), StringComparison.Ordinal);
+        Assert.Equal(LinkProblem.None, Signer(NewKey).TryRead(text, LinkPurpose.Approval, out _));
+        Assert.Equal(LinkProblem.Invalid, Signer(OldKey).TryRead(text, LinkPurpose.Approval, out _));
+    }
+
+    [Fact]
+    public void TryRead_KeyIdOfAnotherAcceptedKey_Invalid()
+    {
+        // Arrange: a genuine token relabelled with the other accepted key's id
+        var signer = Signer(NewKey, previous: OldKey);
+        var parts = signer.Sign(Token()).Split('.');
+
+        // Act
+        var problem = signer.TryRead(SigningKeyRing.IdOf(OldKey) + "." + parts[1] + "." + parts[2], LinkPurpose.Approval, out _);
+
+        // Assert
+        Assert.Equal(LinkProblem.Invalid, problem);
+    }
+
+    [Theory]
+    [InlineData(NewKey, "")]
+    [InlineData(NewKey, OldKey)]
+    public void TryRead_TokenFromBeforeKeyIds_ReadUnderAnyAcceptedKey(string current, string previous)
+    {
+        // Arrange: a token as signed before key ids (payload.signature), under the key that was current then
+        var legacy = LegacyToken(previous.Length > 0 ? previous : current, Token());
+
+        // Act
+        var problem = Signer(current, previous).TryRead(legacy, LinkPurpose.Approval, out var read);
+
+        // Assert
+        Assert.Equal(LinkProblem.None, problem);
+        Assert.Equal(Token(), read);
+    }
+
+    [Fact]
+    public void TryRead_TokenFromBeforeKeyIdsUnderNoAcceptedKey_Invalid()
+    {
+        // Act
+        var problem = Signer(NewKey).TryRead(LegacyToken(OldKey, Token()), LinkPurpose.Approval, out _);
+
+        // Assert
+        Assert.Equal(LinkProblem.Invalid, problem);
+    }
+
+    /// <summary>A token made the way LinkSigner made them before key ids: <c>{payload}.{signature}</c>.</summary>
+    private static string LegacyToken(string signingKey, LinkToken token)
+    {
+        var key = System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256,
+            Encoding.UTF8.GetBytes(signingKey), 32, info: "behorighetsportal/links/v1"u8.ToArray());
+        var payload = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["p"] = token.Purpose.ToString(),
+            ["s"] = token.Subject,
+            ["r"] = token.Recipient,
+            ["e"] = token.ExpiresAt.ToUnixTimeSeconds(),
+            ["n"] = "0123456789abcdef",
+        }.ToJsonString());
+        return ToBase64Url(payload) + "." + ToBase64Url(System.Security.Cryptography.HMACSHA256.HashData(key, payload));
     }
 }
