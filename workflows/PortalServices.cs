@@ -51,6 +51,8 @@ public static class PortalServices
         services.AddSingleton<OrderIndex>();
         services.AddSingleton<OrderRepository>();
         services.AddSingleton<OrderQueries>();
+        services.AddSingleton<OrderApprovals>();
+        services.AddSingleton<AccessApprovals>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<OneTimeActions>();
         services.AddSingleton<DelegationRepository>();
@@ -85,6 +87,7 @@ public static class PortalServices
         services.AddSingleton<PasswordEndpoints>();
         services.AddSingleton<DelegationEndpoints>();
         services.AddSingleton<PeopleEndpoints>();
+        services.AddSingleton<Approvals.ApprovalQueue>();
         services.AddSingleton<AccessApprovalEndpoints>();
         services.AddSingleton<OrdererRoleEndpoints>();
         services.AddSingleton<AmuEndpoints>();

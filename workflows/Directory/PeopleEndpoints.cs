@@ -1,4 +1,5 @@
 using Behorighetsportal.Amu;
+using Behorighetsportal.Approvals;
 using Behorighetsportal.Delegations;
 using Behorighetsportal.Http;
 using Behorighetsportal.Orders;
@@ -39,7 +40,7 @@ public sealed record ApprovalItem(string Kind, string Id, string? SubjectId, str
 /// </summary>
 public sealed class PeopleEndpoints(
     CallerResolver callers, DirectoryRepository directory, PersonNames names, DelegationRepository delegations, AccessRequestRepository requests,
-    OrderRepository orders, AmuCatalog amu)
+    AmuCatalog amu, ApprovalQueue approvals)
 {
     private const int MaxSearchResults = 50;
 
@@ -70,42 +71,7 @@ public sealed class PeopleEndpoints(
     public async Task<IResult> MyApprovalsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var caller = await callers.ResolveAsync(request, cancellationToken);
-        if (caller is null)
-        {
-            return Problems.Unauthorized();
-        }
-
-        List<ApprovalItem> items = [];
-        foreach (var (approver, asDelegateOf) in new[] { (caller.HsaId, (string?)null) }.Concat(caller.DelegatedManagers.Select(m => (m, (string?)m))))
-        {
-            var forManager = asDelegateOf is null ? null : (await names.OfAsync(caller.Reader, asDelegateOf, cancellationToken)).HsaId;
-            foreach (var item in await requests.PendingForAsync(approver, cancellationToken))
-            {
-                // The list is an index; what it points at decides. Items decided or expired meanwhile are dropped
-                // here, so no path that ends an approval has to remember to clean it.
-                var order = item.Kind == "Order" ? await orders.GetAsync(item.Id, cancellationToken) : null;
-                var stillWaiting = item.Kind == "Order"
-                    ? order is { Status: OrderStatus.PendingApproval, Approval: null }
-                    : (await requests.GetAsync(item.SubjectId, item.Id, cancellationToken)) is { Status: AccessRequestStatus.PendingApproval };
-                if (!stillWaiting)
-                {
-                    await requests.RemovePendingAsync(approver, item.Kind, item.Id, cancellationToken);
-                    continue;
-                }
-
-                // A delegate decides orderer-role orders for the manager, never an AMU group's; nobody decides their own (R14).
-                if (!SeparationOfDuties.MayDecide(caller.HsaId, item.SubjectId) || (asDelegateOf is not null && item.Kind == nameof(AccessRequestKind.AmuMembership)))
-                {
-                    continue;
-                }
-
-                var subject = await names.OfAsync(caller.Reader, item.SubjectId, cancellationToken);
-                items.Add(new ApprovalItem(item.Kind, item.Id, subject.HsaId, order is null ? item.Summary : OrderEmails.ApprovalSummary(order, subject),
-                    item.RequestedAt, forManager, subject.Name));
-            }
-        }
-
-        return Results.Json(items.OrderBy(i => i.RequestedAt).ToList(), JsonBody.Options);
+        return caller is null ? Problems.Unauthorized() : Results.Json(await approvals.ForAsync(caller, cancellationToken), JsonBody.Options);
     }
 
     /// <summary>Search by name or HSA-id among the identities the caller may act on (R1, R10).</summary>

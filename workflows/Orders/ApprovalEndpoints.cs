@@ -20,12 +20,10 @@ public sealed class ApprovalEndpoints(
     FormPosts forms,
     LinkSigner links,
     Requests.AccessApprovalEndpoints access,
-    OrderRepository orders,
+    OrderApprovals approvals,
     DirectoryRepository directory,
     PersonNames names,
-    ServiceLevelCatalog levels,
-    TimeProvider clock,
-    ILogger<ApprovalEndpoints> logger)
+    ServiceLevelCatalog levels)
 {
     private const string Title = "Godkännande av beställning";
 
@@ -98,25 +96,7 @@ public sealed class ApprovalEndpoints(
                 .Paragraph("Beslutet saknas. Öppna länken i e-postmeddelandet igen och välj Godkänn eller Avslå.");
         }
 
-        var approver = caller.HsaId;
-
-        // "Approved by X as delegate of Y" (R8, R12): the manager whose role a delegate used is kept with the decision.
-        var onBehalfOf = approver == engagement.ManagerHsaId ? null : engagement.ManagerHsaId;
-        var decision = new Decision(outcome.Value, approver, clock.GetUtcNow(), onBehalfOf);
-        var (current, recorded) = await orders.DecideApprovalAsync(order, decision,
-            new AuditEntry(order.OrderId, decision.At, outcome == DecisionOutcome.Approved ? "ApprovalGiven" : "ApprovalRefused", approver,
-                onBehalfOf is null ? null : "som delegat för " + onBehalfOf), cancellationToken);
-        if (recorded)
-        {
-            OrderLog.Decided(logger, order.OrderId, DecisionKind.Approval, outcome.Value, approver);
-            PortalTelemetry.ApprovalRecorded(order.OrderId, outcome.Value);
-        }
-
-        // Also on a second click: while the order still waits, the stored decision is raised again, in case
-        // the first delivery failed. The orchestrator takes the first event it sees; a repeat is harmless.
-        var delivered = current.Approval is null || current.Status != OrderStatus.PendingApproval
-            || await DurableSignals.TryRaiseAsync(durable, order.OrderId, OrderEvents.ApprovalDecided,
-                new DecisionEvent(current.Approval.Outcome, current.Approval.By), logger, cancellationToken);
+        var (current, recorded, delivered, repeatOfOwn) = await approvals.DecideAsync(caller, order, engagement, outcome.Value, null, durable, cancellationToken);
         if (!delivered)
         {
             return new HtmlPage(StatusCodes.Status503ServiceUnavailable, Title)
@@ -124,8 +104,7 @@ public sealed class ApprovalEndpoints(
         }
 
         // The caller's own decision sent again while the order still waits for it is the repeat a 503 asked for: it
-        // was raised again above, so it is answered as the first one should have been, not as a used link.
-        var repeatOfOwn = current is { Status: OrderStatus.PendingApproval, Approval: { } held } && held.By == approver && held.Outcome == outcome;
+        // was raised again, so it is answered as the first one should have been, not as a used link.
         if (!recorded && !repeatOfOwn)
         {
             return await AlreadyClosedAsync(current, caller.Reader, cancellationToken) ?? new HtmlPage(StatusCodes.Status409Conflict, Title).Paragraph("Beställningen kan inte beslutas just nu.");

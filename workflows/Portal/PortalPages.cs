@@ -1,3 +1,4 @@
+using Behorighetsportal.Approvals.Pages;
 using Behorighetsportal.Passwords.Pages;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,7 @@ public static class PortalPages
     {
         services.AddSingleton<StartPages>();
         services.AddSingleton<PasswordPages>();
+        services.AddSingleton<ApprovalPages>();
         return services;
     }
 
@@ -22,5 +24,6 @@ public static class PortalPages
     {
         StartPages.Map(app);
         PasswordPages.Map(app);
+        ApprovalPages.Map(app);
     }
 }

@@ -18,7 +18,7 @@ namespace Behorighetsportal.Requests;
 /// </summary>
 public sealed class AccessApprovalEndpoints(
     CallerResolver callers, FormPosts forms, LinkSigner links, AccessRequestRepository requests, AccessRequestTexts texts, DirectoryRepository directory,
-    PersonNames names, AuditLog audit, TimeProvider clock, ILogger<AccessApprovalEndpoints> logger)
+    PersonNames names, AccessApprovals approvals)
 {
     private const string Title = "Godkännande";
 
@@ -69,25 +69,13 @@ public sealed class AccessApprovalEndpoints(
             return new HtmlPage(StatusCodes.Status400BadRequest, Title).Paragraph("Beslutet saknas. Öppna länken igen och välj Godkänn eller Avslå.");
         }
 
-        var onBehalfOf = caller.HsaId == access.ApproverId ? null : access.ApproverId;
-        var (current, recorded) = await requests.DecideAsync(access.SubjectId, access.RequestId, new Decision(outcome.Value, caller.HsaId, clock.GetUtcNow(), onBehalfOf), cancellationToken);
-        if (recorded)
-        {
-            await audit.AppendAsync(new AuditEntry(access.RequestId, current.Approval!.At, outcome == DecisionOutcome.Approved ? "ApprovalGiven" : "ApprovalRefused",
-                caller.HsaId, onBehalfOf is null ? null : "som delegat för " + onBehalfOf), cancellationToken);
-        }
-
-        if (current.Approval is { By: var by } && by == caller.HsaId && !await DurableSignals.TryRaiseAsync(
-                durable, access.RequestId, AccessRequestEvents.Decided, new DecisionEvent(current.Approval.Outcome, by), logger, cancellationToken))
+        var (current, recorded, delivered, repeatOfOwn) = await approvals.DecideAsync(caller, access, outcome.Value, null, durable, cancellationToken);
+        if (!delivered)
         {
             return new HtmlPage(StatusCodes.Status503ServiceUnavailable, Title)
                 .Paragraph("Beslutet är sparat, men det kunde inte skickas vidare just nu. Ladda om sidan och skicka beslutet igen om en stund.");
         }
 
-        // The caller's own decision sent again (the repeat a 503 asks for) was raised again above; until the request
-        // moves past that decision it is answered as the first one, not as a used link.
-        var repeatOfOwn = current is { Status: AccessRequestStatus.Approved or AccessRequestStatus.Rejected, Approval: { } held }
-            && held.By == caller.HsaId && held.Outcome == outcome;
         return recorded || repeatOfOwn
             ? new HtmlPage(StatusCodes.Status200OK, Title).Paragraph(outcome == DecisionOutcome.Approved
                 ? "Tack! Du har godkänt. Behörigheten ges när den börjar gälla."

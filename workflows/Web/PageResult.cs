@@ -49,7 +49,10 @@ public static class PageHeaders
     {
         response.Headers.CacheControl = "no-store";
         response.Headers["X-Content-Type-Options"] = "nosniff";
-        response.Headers["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: the link tokens in a page's address still never leave the portal, but a browser
+        // keeps sending Origin with the page's own form posts; under no-referrer it sends "Origin: null", which the
+        // same-origin check must refuse, so every form was refused in a real browser.
+        response.Headers["Referrer-Policy"] = "same-origin";
         response.Headers["X-Frame-Options"] = "DENY";
         response.Headers["Content-Security-Policy"] = ContentSecurityPolicy;
     }
