@@ -81,6 +81,9 @@ public static class PortalServices
         services.AddSingleton<IEmailSender, SmtpEmailSender>();
 
         services.AddSingleton<HealthEndpoints>();
+        services.AddSingleton<ActablePeople>();
+        services.AddSingleton<OrderPlacement>();
+        services.AddSingleton<OrderCancellation>();
         services.AddSingleton<OrderEndpoints>();
         services.AddSingleton<ApprovalEndpoints>();
         services.AddSingleton<AttestationEndpoints>();

@@ -40,7 +40,7 @@ public sealed record ApprovalItem(string Kind, string Id, string? SubjectId, str
 /// </summary>
 public sealed class PeopleEndpoints(
     CallerResolver callers, DirectoryRepository directory, PersonNames names, DelegationRepository delegations, AccessRequestRepository requests,
-    AmuCatalog amu, ApprovalQueue approvals)
+    AmuCatalog amu, ApprovalQueue approvals, ActablePeople actable)
 {
     private const int MaxSearchResults = 50;
 
@@ -90,36 +90,8 @@ public sealed class PeopleEndpoints(
                 new Dictionary<string, string[]> { ["q"] = ["Ange 2–64 tecken."] });
         }
 
-        var tree = await directory.GetOrgTreeAsync(cancellationToken);
-        HashSet<string> candidates = [caller.HsaId];
-        foreach (var manager in caller.DelegatedManagers.Append(caller.HsaId))
-        {
-            candidates.UnionWith((await directory.GetManagedEngagementsAsync(manager, cancellationToken)).Select(m => m.HsaId));
-        }
-
-        foreach (var role in caller.Person.OrdererRoles.Where(r => r.IsValidOn(caller.Today)))
-        {
-            foreach (var unit in role.OrgUnitIds.SelectMany(tree.Subtree).Where(u => u.Administration == role.Administration).Select(u => u.Id).Distinct())
-            {
-                candidates.UnionWith((await directory.GetEngagementsInUnitAsync(unit, cancellationToken)).Select(e => e.HsaId));
-            }
-        }
-
-        List<IdentitySummary> found = [];
-        foreach (var hsaId in candidates.Order(StringComparer.Ordinal))
-        {
-            var person = await directory.GetPersonAsync(hsaId, cancellationToken);
-            if (person is not null && MayActOn(caller, person, tree)
-                && (person.Identity.FullName.Contains(q, StringComparison.OrdinalIgnoreCase) || person.Identity.HsaId.Contains(q, StringComparison.OrdinalIgnoreCase)))
-            {
-                found.Add(new IdentitySummary(person.Identity.HsaId, person.Identity.GivenName, person.Identity.FamilyName, person.Identity.Protected));
-                if (found.Count == MaxSearchResults)
-                {
-                    break;
-                }
-            }
-        }
-
+        var found = (await actable.SearchAsync(caller, q, MaxSearchResults, cancellationToken))
+            .Select(p => new IdentitySummary(p.Identity.HsaId, p.Identity.GivenName, p.Identity.FamilyName, p.Identity.Protected)).ToList();
         return Results.Json(found, JsonBody.Options);
     }
 
@@ -180,10 +152,7 @@ public sealed class PeopleEndpoints(
         return assignments;
     }
 
-    private static bool MayActOn(Caller caller, Person target, OrgTree tree) =>
-        ActingRights.MaySee(caller.HsaId, target, caller.Today, caller.DelegatedManagers)
-        && target.Engagements.Any(e => !e.HasEndedBy(caller.Today)
-            && ActingRights.ForEngagement(caller.HsaId, e, caller.Person.OrdererRoles, tree, caller.Today, caller.DelegatedManagers) != ActingRight.None);
+    private static bool MayActOn(Caller caller, Person target, OrgTree tree) => ActablePeople.MayActOn(caller, target, tree);
 
     /// <summary>The engagements with each manager's HSA-id as the reader may see it (R10).</summary>
     private async Task<List<EngagementView>> ViewsAsync(Reader reader, IEnumerable<Engagement> engagements, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Behorighetsportal.Approvals.Pages;
+using Behorighetsportal.Orders.Pages;
 using Behorighetsportal.Passwords.Pages;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,7 @@ public static class PortalPages
         services.AddSingleton<StartPages>();
         services.AddSingleton<PasswordPages>();
         services.AddSingleton<ApprovalPages>();
+        services.AddSingleton<OrderPages>().AddSingleton<OrderTexts>();
         return services;
     }
 
@@ -25,5 +27,6 @@ public static class PortalPages
         StartPages.Map(app);
         PasswordPages.Map(app);
         ApprovalPages.Map(app);
+        OrderPages.Map(app);
     }
 }
