@@ -135,7 +135,7 @@ public sealed class OrderPagesTests(PortalSite site)
         await SubmitAsync(page, "Granska beställningen", 400);
 
         // Assert
-        Assert.Equal("Okänd nivå. Välj en av: Bas, Standard, Utökad.", (await page.InnerTextAsync("#niva-fel")).Replace("Fel: ", "", StringComparison.Ordinal).Trim());
+        Assert.Equal("Okänd nivå. Välj en av: Bas, Standard, Utökad.", (await page.InnerTextAsync("#niva-fel")).Replace("Fel:", "", StringComparison.Ordinal).Trim());
         Assert.Contains("Okänd nivå", await page.InnerTextAsync(".error-summary"), StringComparison.Ordinal);
         Assert.True(await page.GetByLabel("Hugo Holm").IsCheckedAsync());
         await Browser.CheckPageAsync(page, "bestall-fel");
