@@ -369,6 +369,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Integration__KivKey: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.kivKey}/)'
     Integration__MarknadsplatsenKey: '@Microsoft.KeyVault(SecretUri=${vaultUri}/secrets/${secretNames.marknadsplatsenKey}/)'
     Auth__HsaIdClaim: hsaIdClaim
+    // The portal's pages sign people in and out through App Service Authentication (Entra ID, SITHS at the IdP).
+    Pages__SignInUrl: '/.auth/login/aad?post_login_redirect_uri={0}'
+    Pages__SignOutUrl: '/.auth/logout'
 
     Workflow__ApprovalReminderAfter: approvalReminderAfter
     Workflow__ApprovalExpiresAfter: approvalExpiresAfter

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Behorighetsportal.Passwords;
 
 /// <summary>What is known of an initial password without opening it.</summary>
-public sealed record InitialPasswordState(string OrderId, bool Shown, string? ShownBy, DateTimeOffset? ShownAt, DateTimeOffset? CreatedAt = null);
+public sealed record InitialPasswordState(string OrderId, bool Shown, string? ShownBy, DateTimeOffset? ShownAt);
 
 public enum RevealOutcome
 {
@@ -170,6 +170,13 @@ public sealed class InitialPasswordVault
         return response.HasValue ? response.Value : null;
     }
 
+    /// <summary>A password not yet shown: its order and when it was sealed; null when there is none or it was shown.</summary>
+    public async Task<(string OrderId, DateTimeOffset? CreatedAt)?> GetWaitingAsync(string hsaId, string engagementId, CancellationToken cancellationToken = default)
+    {
+        var row = await ReadAsync(hsaId, engagementId, cancellationToken);
+        return row is null || State(row).Shown ? null : (row.GetString("OrderId"), row.GetDateTimeOffset("CreatedAt"));
+    }
+
     private static InitialPasswordState State(TableEntity row) => new(
-        row.GetString("OrderId"), string.IsNullOrEmpty(row.GetString("Sealed")), row.GetString("ShownBy"), row.GetDateTimeOffset("ShownAt"), row.GetDateTimeOffset("CreatedAt"));
+        row.GetString("OrderId"), string.IsNullOrEmpty(row.GetString("Sealed")), row.GetString("ShownBy"), row.GetDateTimeOffset("ShownAt"));
 }

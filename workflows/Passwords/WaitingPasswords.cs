@@ -25,7 +25,7 @@ public sealed class WaitingPasswords(DirectoryRepository directory, PersonNames 
         {
             foreach (var (hsaId, engagementId) in await directory.GetManagedEngagementsAsync(manager, cancellationToken))
             {
-                if (hsaId == caller.HsaId || await vault.GetStateAsync(hsaId, engagementId, cancellationToken) is not { Shown: false } state)
+                if (hsaId == caller.HsaId || await vault.GetWaitingAsync(hsaId, engagementId, cancellationToken) is not { } state)
                 {
                     continue;
                 }

@@ -176,7 +176,7 @@ public sealed class BicepBuildTests
         Assert.NotEmpty(triggers);
         foreach (var (route, authLevel) in triggers)
         {
-            var path = "/api/" + route.TrimStart('/');
+            var path = "/" + route.TrimStart('/');
             var passes = excluded.Any(e => e.EndsWith("/*", StringComparison.Ordinal) ? path.StartsWith(e[..^1], StringComparison.OrdinalIgnoreCase) : string.Equals(e, path, StringComparison.OrdinalIgnoreCase));
             if (authLevel.Equals("function", StringComparison.OrdinalIgnoreCase))
             {
