@@ -338,14 +338,3 @@ public sealed record OrderFormInput(IReadOnlyList<string> Selected, string Level
         return new PlaceOrderCommand(parts[0], parts.Length > 1 ? parts[1] : null, Level, StartDate, Comment);
     }
 }
-
-/// <summary>303 See Other: after a form post, the browser GETs the result page.</summary>
-public sealed class SeeOther(string location) : IResult
-{
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        httpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
-        httpContext.Response.Headers.Location = location;
-        return Task.CompletedTask;
-    }
-}
