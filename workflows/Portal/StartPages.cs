@@ -1,3 +1,4 @@
+using Behorighetsportal.Approvals;
 using Behorighetsportal.Delegations;
 using Behorighetsportal.Directory;
 using Behorighetsportal.Http;
@@ -12,7 +13,8 @@ namespace Behorighetsportal.Portal;
 
 /// <summary>GET /: the start page — who I am, my roles now, and what waits for me.</summary>
 public sealed class StartPages(
-    PageSession session, DirectoryRepository directory, DelegationRepository delegations, WaitingPasswords passwords, OrderQueries orders)
+    PageSession session, DirectoryRepository directory, DelegationRepository delegations, WaitingPasswords passwords, OrderQueries orders,
+    ApprovalQueue approvals)
 {
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -43,6 +45,7 @@ public sealed class StartPages(
         var inProgress = (await orders.ListAsync(caller, cancellationToken)).Count(o => !o.Status.IsFinal());
         List<StartPage.WaitingItem> waiting =
         [
+            new((await approvals.ForAsync(caller, cancellationToken)).Count, "att godkänna", "/godkannanden"),
             new((await passwords.ForAsync(caller, cancellationToken)).Count, "initiala lösenord att hämta", "/losenord"),
             new(inProgress, "beställningar pågår", "/bestallningar"),
             new(given.Count(d => d.Status is DelegationStatus.Scheduled or DelegationStatus.Active), "delegeringar du har gett", "/delegeringar"),

@@ -83,7 +83,7 @@ public sealed class PortalApp : WebApplicationFactory<Program>
     /// <summary>An HTTP client for a system caller sending this x-functions-key (a wrong one, or none for null).</summary>
     public HttpClient AsIntegration(string? key)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         if (key is not null)
         {
             client.DefaultRequestHeaders.Add("x-functions-key", key);

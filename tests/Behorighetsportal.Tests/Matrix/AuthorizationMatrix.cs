@@ -75,7 +75,8 @@ public enum TargetKind
 /// </summary>
 public readonly record struct Expect(int Status, bool? Listed = null)
 {
-    public bool Permitted => Status is >= 200 and < 300;
+    /// <summary>Done: a 2xx, or a page's form that did it and sends the browser on (303, Post/Redirect/Get).</summary>
+    public bool Permitted => Status is (>= 200 and < 300) or 303;
 
     public static Expect Parse(string token) => token[^1] switch
     {
@@ -277,6 +278,71 @@ public static class AuthorizationMatrix
             //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
             ordinary:   "401   401   401   401   401   401   401   401    401    401    403    200    401    401    200",
             @protected: "401   401   401   401   401   401   401   401    401    401    403    200    401    401    200"),
+
+        // The portal's pages (API.md "Pages"). A page asks for a person: without one (anonymous, a system key) a GET is sent to
+        // sign in (302) and a form post, whose token holds, answers 401. A form from another site is refused (403), a body
+        // that is no form too (415); a GET from another site is only a link followed, answered as to that person.
+        // The stylesheet and script need no sign-in and tell nothing about people.
+        Row("GET", "assets/{name}",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "200   200   200   200   200   200   200   200    200    200    200    200    200    200    200",
+            @protected: "200   200   200   200   200   200   200   200    200    200    200    200    200    200    200"),
+
+        // The start page, and the lists of what waits for the caller: every person has them (empty or not).
+        Row("GET", "",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+        Row("GET", "losenord",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+        Row("GET", "godkannanden",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+
+        // Rejecting, with a reason, an order for the target that waits for Anna (R2): Anna and her active delegate (R8) decide
+        // (303 back to the list); for anyone else it is not in their list, so nothing is chosen (400, the form again).
+        Row("POST", "godkannanden",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   400   303   400   303   400   400   400    400    400    401    401    401    403    415",
+            @protected: "401   400   303   400   303   400   400   400    400    400    401    401    401    403    415"),
+
+        // The order form: anyone may order (for themself at least).
+        Row("GET", "bestall",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+
+        // Sending the form for the target: the rules of POST /api/orders (R1, R10), answered as a page — 303 to the
+        // confirmation when placed, 400 with the refusal (naming Dalia to nobody who may not see her) when not.
+        Row("POST", "bestall",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   303   303   400   303   400   303   400    400    400    401    401    401    403    415",
+            @protected: "401   303   303   400   303   400   400   400    400    400    401    401    401    403    415"),
+
+        // The confirmation for the order GET /api/orders/{id} shows: it lists the orders the reader may see, and nothing else.
+        Row("GET", "bestall/klar",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200+  200+  200-  200+  200-  200+  200-   200-   200-   302    302    302    200+   200+",
+            @protected: "302   200+  200+  200-  200+  200-  200-  200-   200-   200-   302    302    302    200+   200+"),
+        Row("GET", "bestallningar",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+
+        // As GET /api/orders/{orderId}: the same order, the same readers; for anyone else the page an unknown number gets.
+        Row("GET", "bestallningar/{orderId}",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   404   200   404   200   404    404    404    302    302    302    200    200",
+            @protected: "302   200   200   404   200   404   404   404    404    404    302    302    302    200    200"),
+
+        // As POST /api/orders/{orderId}/cancel, answered as a page: 303 back to the order when cancelled.
+        Row("POST", "bestallningar/{orderId}/avbryt",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   403   303   404   303   404   303   404    404    404    401    401    401    403    415",
+            @protected: "401   303   303   404   303   404   404   404    404    404    401    401    401    403    415"),
     ];
 
     /// <summary>Callers that are someone else (<see cref="ActingAs"/>) with a flaw in how the request is sent.</summary>

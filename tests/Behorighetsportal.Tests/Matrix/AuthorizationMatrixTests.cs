@@ -63,6 +63,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
     private readonly Dictionary<TargetKind, string> _flowOrder = [];
     private readonly Dictionary<TargetKind, string> _approvalToken = [];
     private readonly Dictionary<TargetKind, string> _passwordToken = [];
+    private readonly Dictionary<TargetKind, string?> _decisionOrder = [];
 
     /// <summary>The stored state as last seen at rest; null once something may be moving (a permitted call, a preparation).</summary>
     private StoredState? _atRest;
@@ -73,7 +74,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
         var clock = Stopwatch.StartNew();
 
         // Every route the hosts serve has a row; a row whose route is not served (yet) is left out and named.
-        var served = PortalRoutes.All.Select(r => $"{r.Method} /{r.Route}").ToHashSet(StringComparer.Ordinal);
+        var served = PortalRoutes.All.Select(r => $"{r.Method} /{r.Route}").Concat(world.ServedPages()).ToHashSet(StringComparer.Ordinal);
         _rows = AuthorizationMatrix.Routes.Where(r => served.Contains(r.Name)).ToList();
         foreach (var route in served.Except(AuthorizationMatrix.Routes.Select(r => r.Name)).Order(StringComparer.Ordinal))
         {
@@ -94,10 +95,12 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             // 1. Routes about people and roles, before any order: no permitted cell here changes what another one answers.
             await StepAsync(drivers, ("GET", "api/health"), ("GET", "api/me"), ("GET", "api/me/assignments"), ("GET", "api/identities"),
                 ("GET", "api/identities/{hsaId}"), ("POST", "api/delegations"), ("GET", "api/delegations"), ("DELETE", "api/delegations/{delegationId}"),
-                ("POST", "api/orderer-roles"), ("POST", "api/amu-applications"), ("GET", "api/policies"), ("POST", "api/policies/{policyId}/preview"));
+                ("POST", "api/orderer-roles"), ("POST", "api/amu-applications"), ("GET", "api/policies"), ("POST", "api/policies/{policyId}/preview"),
+                ("GET", "assets/{name}"), ("GET", ""), ("GET", "losenord"), ("GET", "godkannanden"), ("GET", "bestall"), ("GET", "bestallningar"));
 
-            // 2. Placing orders while no order holds the engagement; each accepted one is cancelled at once by its orderer.
-            await StepAsync(drivers, ("POST", "api/orders"));
+            // 2. Placing orders while no order holds the engagement, over JSON and from the order page; each accepted one is
+            // cancelled at once.
+            await StepAsync(drivers, ("POST", "api/orders"), ("POST", "bestall"));
 
             // 3. An order per target: Cecilia's by Eva, approved by Ylva (the protected actor, as Anna's delegate); Dalia's
             // by Dalia herself, waiting for Anna.
@@ -110,7 +113,37 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             await world.ProtectedActorApprovesAsync(_shownOrder[TargetKind.Ordinary]);
 
             _atRest = null;
-            await StepAsync(drivers, ("GET", "api/orders/{orderId}"), ("GET", "api/me/approvals"), ("POST", "api/orders/{orderId}/cancel"));
+            await StepAsync(drivers, ("GET", "api/orders/{orderId}"), ("GET", "api/me/approvals"), ("GET", "bestallningar/{orderId}"), ("GET", "bestall/klar"),
+                ("POST", "api/orders/{orderId}/cancel"));
+
+            // The same from the order page: an open order per target to cancel (each permitted cell on a fresh one).
+            foreach (var target in AuthorizationMatrix.Targets)
+            {
+                _openOrder[target] = await world.PlaceOrderWhenFreeAsync(OrdererOf(target), target);
+            }
+
+            _atRest = null;
+            await StepAsync(drivers, ("POST", "bestallningar/{orderId}/avbryt"));
+
+            // Rejecting from the approvals page: an order per target waiting for Anna (each permitted cell on a fresh one).
+            foreach (var target in AuthorizationMatrix.Targets)
+            {
+                _decisionOrder[target] = await world.PlaceOrderWhenFreeAsync(OrdererOf(target), target);
+            }
+
+            // The pending-approvals index is cleaned as it is read (ApprovalQueue drops what was decided or cancelled
+            // meanwhile), and every denied cell's browser reads its form first: read each queue once beforehand, so the
+            // snapshot is taken of a clean index and a denied cell's form read shows up as no change.
+            foreach (var caller in AuthorizationMatrix.Callers.Where(c => HsaIdOf(c, TargetKind.Ordinary) is not null))
+            {
+                foreach (var target in AuthorizationMatrix.Targets)
+                {
+                    using var _ = await world.Client(caller, target).GetAsync("/godkannanden");
+                }
+            }
+
+            _atRest = null;
+            await StepAsync(drivers, ("POST", "godkannanden"));
 
             // 4. An order per target through Anna's approval link, Marknadsplatsen's attestation, activation today and the
             // initial-password link mailed to Anna.
@@ -229,6 +262,39 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
                     return Task.CompletedTask;
                 }),
             ["GET /api/kiv/imports/{importId}"] = new((_, t) => Get($"/api/kiv/imports/{ImportOf(t)}", ImportOf(t))),
+
+            // The pages.
+            ["GET /assets/{name}"] = new((_, _) => Get("/assets/portal.css")),
+            ["GET /"] = new((_, _) => Get("/")),
+            ["GET /losenord"] = new((_, _) => Get("/losenord")),
+            ["GET /godkannanden"] = new((_, _) => Get("/godkannanden")),
+            ["POST /godkannanden"] = new(
+                (_, t) => Form("/godkannanden", ("item", "Order|" + _decisionOrder[t]), ("decision", "reject"), ("motivering", "Behörighetsmatris")),
+                BeforePermitted: async (_, t) => _decisionOrder[t] ??= await world.PlaceOrderWhenFreeAsync(OrdererOf(t), t),
+                AfterSuccess: async (_, t, _) =>
+                {
+                    await world.WaitForOrderAsync(_decisionOrder[t]!, OrderStatus.Rejected);
+                    _decisionOrder[t] = null;
+                }),
+            ["GET /bestall"] = new((_, _) => Get("/bestall")),
+            ["POST /bestall"] = new(
+                (_, t) => Form("/bestall", ("val", TargetId(t) + "|" + TargetEngagement(t)), ("niva", "Standard"), ("startdatum", Date(today)),
+                    ("kommentar", "Behörighetsmatris"), ("steg", "skicka")),
+                AfterSuccess: (_, _, answer) => world.CancelOrderAsync(Demo.Anna, PlacedOrderIn(answer))),
+            ["GET /bestall/klar"] = new((_, t) => Get("/bestall/klar?order=" + _shownOrder[t], _shownOrder[t])),
+            ["GET /bestallningar"] = new((_, _) => Get("/bestallningar")),
+            ["GET /bestallningar/{orderId}"] = new(
+                (_, t) => Get($"/bestallningar/{_shownOrder[t]}", _shownOrder[t]),
+                Unknown: (_, _) => Get($"/bestallningar/{UnknownOrderId}", UnknownOrderId)),
+            ["POST /bestallningar/{orderId}/avbryt"] = new(
+                (_, t) => Form($"/bestallningar/{_openOrder[t]}/avbryt", [], _openOrder[t]),
+                Unknown: (_, _) => Form($"/bestallningar/{UnknownOrderId}/avbryt", [], UnknownOrderId),
+                BeforePermitted: async (_, t) => _openOrder[t] ??= await world.PlaceOrderWhenFreeAsync(OrdererOf(t), t),
+                AfterSuccess: (_, t, _) =>
+                {
+                    _openOrder[t] = null;
+                    return Task.CompletedTask;
+                }),
         };
 
         // The import KiV's permitted POST started (should that cell have failed, one that does not exist).
@@ -418,7 +484,8 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
 
         if (expect.Listed is not null && answer.Status == 200)
         {
-            listed = Lists(answer.Body, TargetId(target));
+            // A JSON list names the target by HSA-id; a page lists what the call is about (the order, for a confirmation).
+            listed = answer.MediaType == "text/html" ? answer.Body.Contains(call.Subject ?? TargetId(target), StringComparison.Ordinal) : Lists(answer.Body, TargetId(target));
             if (listed != expect.Listed)
             {
                 problems.Add(expect.Listed.Value ? "the target is missing from the results" : "the target is among the results");
@@ -569,6 +636,14 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
         new(HttpMethod.Post, path, json is null ? null : () => JsonContent.Create(json), subject);
 
     private static Call Form(string path, params (string Key, string Value)[] fields) => new(HttpMethod.Post, path, FormFields: fields);
+
+    private static Call Form(string path, (string Key, string Value)[] fields, string? subject) => new(HttpMethod.Post, path, Subject: subject, FormFields: fields);
+
+    /// <summary>The order a page's form placed: its confirmation's address (303 Location) names it.</summary>
+    private static string PlacedOrderIn(Answer answer) =>
+        System.Text.RegularExpressions.Regex.Match(answer.Headers, @"order=(?<id>ORD-[0-9A-Za-z]+)").Groups["id"] is { Success: true } id
+            ? id.Value
+            : throw new InvalidOperationException("The order page's answer names no placed order: " + Excerpt(answer.Headers));
 
     /// <summary>Prints the matrix as it answered, the mismatches, and fails on any that is not a known bug.</summary>
     private void Report(TimeSpan elapsed)

@@ -249,6 +249,45 @@ public sealed class MatrixWorld : IAsyncLifetime
         return JsonDocument.Parse(body).RootElement.GetProperty("orderId").GetString()!;
     }
 
+    /// <summary>
+    /// As <see cref="PlaceOrderAsync(string, TargetKind)"/>, once the engagement is free: an order that has just ended
+    /// (rejected in its workflow) releases its claim a moment after its status shows it.
+    /// </summary>
+    public async Task<string> PlaceOrderWhenFreeAsync(string orderer, TargetKind target)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var client = App.As(orderer);
+            using var response = await client.PostAsJsonAsync("/api/orders", new
+            {
+                identityId = TargetId(target),
+                engagementId = TargetEngagement(target),
+                level = "Standard",
+                startDate = Date(Today),
+                comment = "Behörighetsmatris",
+            });
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.Conflict && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(200);
+                continue;
+            }
+
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Preparing an order by {orderer} for {target}: {(int)response.StatusCode} {body}");
+            return JsonDocument.Parse(body).RootElement.GetProperty("orderId").GetString()!;
+        }
+    }
+
+    /// <summary>The pages the devhost maps (API.md "Pages"), as "METHOD /route"; its dev-only sign-in aside.</summary>
+    public IReadOnlyList<string> ServedPages() =>
+        App.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => (Route: (e.RoutePattern.RawText ?? "").TrimStart('/'), Methods: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? []))
+            .Where(e => !e.Route.StartsWith("api/", StringComparison.Ordinal) && e.Route != "dev" && !e.Route.StartsWith("dev/", StringComparison.Ordinal))
+            .SelectMany(e => e.Methods.Select(m => $"{m} /{e.Route}"))
+            .ToList();
+
     /// <summary>POST /api/orders as <paramref name="orderer"/> for the target's engagement, from today; returns the order id.</summary>
     public async Task<string> PlaceOrderAsync(string orderer, TargetKind target)
     {

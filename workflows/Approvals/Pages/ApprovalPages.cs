@@ -96,7 +96,7 @@ public sealed class ApprovalPages(
             }
         }
 
-        return Results.Redirect($"/godkannanden?beslutade={done}");
+        return new SeeOther($"/godkannanden?beslutade={done}");
     }
 
     /// <summary>Decides one listed item; false when it no longer waits or the caller no longer holds the role it needs.</summary>
