@@ -42,19 +42,25 @@ results=$(mktemp -d /tmp/behorighetsportal-tests.XXXXXX)
 # Screenshots of every page at desktop and phone width, beside the results, for a reviewer to look at.
 export PORTAL_SCREENSHOTS="$results/screenshots"
 set +e
+# A test that hangs (a stuck orchestration) fails the run with a dump after 15 minutes instead of using up CI's time.
 dotnet test tests/Behorighetsportal.Tests/Behorighetsportal.Tests.csproj -c Release --no-build -nologo \
+  --blame-hang-timeout 15m --blame-hang-dump-type none \
   --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@"
 status=$?
 set -e
 
-# One closing line any CI reads: "N passed, N failed, N skipped".
-trx="$results/results.trx"
-if [ -f "$trx" ]; then
+# One closing line any CI reads: "N passed, N failed, N skipped". Errored, timed-out and aborted tests count as
+# failed; a run that wrote no results (the test host crashed) is one failure.
+trx=$(find "$results" -name results.trx -print -quit)
+if [ -n "$trx" ]; then
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  value() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
-  total=$(value total); passed=$(value passed); failed=$(value failed)
-  skipped=$(( ${total:-0} - ${passed:-0} - ${failed:-0} ))
-  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
+  value() { v=$(echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'); echo "${v:-0}"; }
+  failed=$(( $(value failed) + $(value error) + $(value timeout) + $(value aborted) ))
+  skipped=$(( $(value notExecuted) + $(value inconclusive) + $(value notRunnable) ))
+  echo "$(value passed) passed, ${failed} failed, ${skipped} skipped"
+else
+  echo "0 passed, 1 failed, 0 skipped (no test results were written)"
+  [ "$status" -ne 0 ] || status=1
 fi
 echo "Results and page screenshots: $results"
 exit $status
