@@ -92,6 +92,7 @@ public static class PortalServices
         services.AddSingleton<PeopleEndpoints>();
         services.AddSingleton<Approvals.ApprovalQueue>();
         services.AddSingleton<AccessApprovalEndpoints>();
+        services.AddSingleton<OrdererRoleService>();
         services.AddSingleton<OrdererRoleEndpoints>();
         services.AddSingleton<AmuEndpoints>();
         services.AddSingleton<PolicyEndpoints>();
