@@ -343,6 +343,20 @@ public static class AuthorizationMatrix
             //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
             ordinary:   "401   403   303   404   303   404   303   404    404    404    401    401    401    403    415",
             @protected: "401   303   303   404   303   404   404   404    404    404    401    401    401    403    415"),
+
+        // The orderer-role page: anyone sees the units of their own administration, what they hold and what they ordered.
+        Row("GET", "bestallarroll",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+
+        // R9 from the page: the caller orders the role for themself (days 30–40), for a unit of their own administration
+        // (SU for the ordinary column, SU-MED for the protected one, so the second is no repeat of the first): every SU
+        // person may (303; it waits for their manager); Maria, of NU, may not (403).
+        Row("POST", "bestallarroll",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   303   303   303   303   303   303   303    403    303    401    401    401    403    415",
+            @protected: "401   303   303   303   303   303   303   303    403    303    401    401    401    403    415"),
     ];
 
     /// <summary>Callers that are someone else (<see cref="ActingAs"/>) with a flaw in how the request is sent.</summary>

@@ -96,7 +96,8 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             await StepAsync(drivers, ("GET", "api/health"), ("GET", "api/me"), ("GET", "api/me/assignments"), ("GET", "api/identities"),
                 ("GET", "api/identities/{hsaId}"), ("POST", "api/delegations"), ("GET", "api/delegations"), ("DELETE", "api/delegations/{delegationId}"),
                 ("POST", "api/orderer-roles"), ("POST", "api/amu-applications"), ("GET", "api/policies"), ("POST", "api/policies/{policyId}/preview"),
-                ("GET", "assets/{name}"), ("GET", ""), ("GET", "losenord"), ("GET", "godkannanden"), ("GET", "bestall"), ("GET", "bestallningar"));
+                ("GET", "assets/{name}"), ("GET", ""), ("GET", "losenord"), ("GET", "godkannanden"), ("GET", "bestall"), ("GET", "bestallningar"),
+                ("GET", "bestallarroll"), ("POST", "bestallarroll"));
 
             // 2. Placing orders while no order holds the engagement, over JSON and from the order page; each accepted one is
             // cancelled at once.
@@ -283,6 +284,9 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
                 AfterSuccess: (_, _, answer) => world.CancelOrderAsync(Demo.Anna, PlacedOrderIn(answer))),
             ["GET /bestall/klar"] = new((_, t) => Get("/bestall/klar?order=" + _shownOrder[t], _shownOrder[t])),
             ["GET /bestallningar"] = new((_, _) => Get("/bestallningar")),
+            ["GET /bestallarroll"] = new((_, _) => Get("/bestallarroll")),
+            ["POST /bestallarroll"] = new((_, t) => Form("/bestallarroll", ("enhet", t == TargetKind.Ordinary ? "SU" : "SU-MED"),
+                ("startdatum", Date(today.AddDays(30))), ("slutdatum", Date(today.AddDays(40))))),
             ["GET /bestallningar/{orderId}"] = new(
                 (_, t) => Get($"/bestallningar/{_shownOrder[t]}", _shownOrder[t]),
                 Unknown: (_, _) => Get($"/bestallningar/{UnknownOrderId}", UnknownOrderId)),
