@@ -191,6 +191,8 @@ public sealed class DelegationPagesTests(PortalSite site)
             using var created = await PageForm.PostAsync(fredrik, "/delegeringar", form, fields);
             Assert.True(created.StatusCode == HttpStatusCode.SeeOther, $"{(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
             delegationId = Uri.UnescapeDataString(created.Headers.Location!.ToString().Split("delegerad=")[1]);
+            // What the "nothing stored" counts above read is what the form writes: Fredrik's row and Hugo's.
+            Assert.Equal(before + 2, await DelegationRowsAsync(Demo.Fredrik, Demo.Hugo));
             using var revokeNoToken = await PageForm.PostAsync(fredrik, $"/delegeringar/{delegationId}/aterkalla", null);
 
             // Assert 2: still planned.
