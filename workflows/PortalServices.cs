@@ -88,6 +88,7 @@ public static class PortalServices
         services.AddSingleton<ApprovalEndpoints>();
         services.AddSingleton<AttestationEndpoints>();
         services.AddSingleton<PasswordEndpoints>();
+        services.AddSingleton<DelegationService>();
         services.AddSingleton<DelegationEndpoints>();
         services.AddSingleton<PeopleEndpoints>();
         services.AddSingleton<Approvals.ApprovalQueue>();

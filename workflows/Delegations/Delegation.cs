@@ -37,3 +37,18 @@ public sealed record Delegation(
     /// that neither a late timer nor a wrong clock can stretch a delegation.</summary>
     public bool IsActiveOn(DateOnly day) => Status == DelegationStatus.Active && ValidFrom <= day && day <= ValidTo;
 }
+
+public static class DelegationStatuses
+{
+    /// <summary>The status as a person reads it (R13), at the start of a sentence or in a table cell.</summary>
+    public static string InSwedish(this DelegationStatus status) => status switch
+    {
+        DelegationStatus.Scheduled => "Planerad",
+        DelegationStatus.Active => "Pågår",
+        DelegationStatus.Ended => "Avslutad",
+        _ => "Återkallad",
+    };
+
+    /// <summary>Whether it still holds or will: what its manager may revoke.</summary>
+    public static bool IsCurrent(this DelegationStatus status) => status is DelegationStatus.Scheduled or DelegationStatus.Active;
+}

@@ -1,5 +1,6 @@
 using Behorighetsportal.Approvals.Pages;
 using Behorighetsportal.OrdererRoles.Pages;
+using Behorighetsportal.Delegations.Pages;
 using Behorighetsportal.Orders.Pages;
 using Behorighetsportal.Passwords.Pages;
 using Microsoft.AspNetCore.Routing;
@@ -20,6 +21,7 @@ public static class PortalPages
         services.AddSingleton<ApprovalPages>();
         services.AddSingleton<OrderPages>().AddSingleton<OrderTexts>();
         services.AddSingleton<OrdererRolePages>();
+        services.AddSingleton<DelegationPages>();
         return services;
     }
 
@@ -31,5 +33,6 @@ public static class PortalPages
         ApprovalPages.Map(app);
         OrderPages.Map(app);
         OrdererRolePages.Map(app);
+        DelegationPages.Map(app);
     }
 }
