@@ -1,6 +1,6 @@
 using Behorighetsportal.Approvals.Pages;
-using Behorighetsportal.OrdererRoles.Pages;
 using Behorighetsportal.Delegations.Pages;
+using Behorighetsportal.OrdererRoles.Pages;
 using Behorighetsportal.Orders.Pages;
 using Behorighetsportal.Passwords.Pages;
 using Microsoft.AspNetCore.Routing;

@@ -357,6 +357,27 @@ public static class AuthorizationMatrix
             //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
             ordinary:   "401   303   303   303   303   303   303   303    403    303    401    401    401    403    415",
             @protected: "401   303   303   303   303   303   303   303    403    303    401    401    401    403    415"),
+
+        // The delegation page: anyone sees what they gave and received (and, a manager, whom they may delegate to).
+        Row("GET", "delegeringar",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+
+        // R8 from the page, as POST /api/delegations: Anna to the target, days 45–50 (beside the route's 30–40 and the
+        // world's 60–70). Nobody else is the target's nearest manager: 403 with the message beside the field — the target
+        // herself too (she has nobody to delegate to).
+        Row("POST", "delegeringar",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   403   303   403   403   403   403   403    403    403    401    401    401    403    415",
+            @protected: "401   403   303   403   403   403   403   403    403    403    401    401    401    403    415"),
+
+        // As DELETE /api/delegations/{id}: the delegation the page's form made, revoked by Anna only; for anyone else it
+        // does not exist (the unknown id's 404).
+        Row("POST", "delegeringar/{delegationId}/aterkalla",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   404   303   404   404   404   404   404    404    404    401    401    401    403    415",
+            @protected: "401   404   303   404   404   404   404   404    404    404    401    401    401    403    415"),
     ];
 
     /// <summary>Callers that are someone else (<see cref="ActingAs"/>) with a flaw in how the request is sent.</summary>

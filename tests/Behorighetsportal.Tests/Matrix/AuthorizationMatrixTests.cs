@@ -64,6 +64,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
     private readonly Dictionary<TargetKind, string> _approvalToken = [];
     private readonly Dictionary<TargetKind, string> _passwordToken = [];
     private readonly Dictionary<TargetKind, string?> _decisionOrder = [];
+    private readonly Dictionary<TargetKind, string> _pageDelegation = [];
 
     /// <summary>The stored state as last seen at rest; null once something may be moving (a permitted call, a preparation).</summary>
     private StoredState? _atRest;
@@ -97,7 +98,10 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
                 ("GET", "api/identities/{hsaId}"), ("POST", "api/delegations"), ("GET", "api/delegations"), ("DELETE", "api/delegations/{delegationId}"),
                 ("POST", "api/orderer-roles"), ("POST", "api/amu-applications"), ("GET", "api/policies"), ("POST", "api/policies/{policyId}/preview"),
                 ("GET", "assets/{name}"), ("GET", ""), ("GET", "losenord"), ("GET", "godkannanden"), ("GET", "bestall"), ("GET", "bestallningar"),
-                ("GET", "bestallarroll"), ("POST", "bestallarroll"));
+                ("GET", "bestallarroll"), ("POST", "bestallarroll"), ("GET", "delegeringar"), ("POST", "delegeringar"));
+
+            // Revoking, from the page, the delegation its form made.
+            await StepAsync(drivers, ("POST", "delegeringar/{delegationId}/aterkalla"));
 
             // 2. Placing orders while no order holds the engagement, over JSON and from the order page; each accepted one is
             // cancelled at once.
@@ -285,6 +289,17 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             ["GET /bestall/klar"] = new((_, t) => Get("/bestall/klar?order=" + _shownOrder[t], _shownOrder[t])),
             ["GET /bestallningar"] = new((_, _) => Get("/bestallningar")),
             ["GET /bestallarroll"] = new((_, _) => Get("/bestallarroll")),
+            ["GET /delegeringar"] = new((_, _) => Get("/delegeringar")),
+            ["POST /delegeringar"] = new(
+                (_, t) => Form("/delegeringar", ("delegat", TargetId(t)), ("startdatum", Date(today.AddDays(45))), ("slutdatum", Date(today.AddDays(50)))),
+                AfterSuccess: (_, t, answer) =>
+                {
+                    _pageDelegation[t] = System.Text.RegularExpressions.Regex.Match(answer.Headers, "delegerad=(?<id>DEL-[0-9A-Za-z]+)").Groups["id"].Value;
+                    return Task.CompletedTask;
+                }),
+            ["POST /delegeringar/{delegationId}/aterkalla"] = new(
+                (_, t) => Form($"/delegeringar/{PageDelegationOf(t)}/aterkalla", [], PageDelegationOf(t)),
+                Unknown: (_, _) => Form($"/delegeringar/{UnknownDelegationId}/aterkalla", [], UnknownDelegationId)),
             ["POST /bestallarroll"] = new((_, t) => Form("/bestallarroll", ("enhet", t == TargetKind.Ordinary ? "SU" : "SU-MED"),
                 ("startdatum", Date(today.AddDays(30))), ("slutdatum", Date(today.AddDays(40))))),
             ["GET /bestallningar/{orderId}"] = new(
@@ -300,6 +315,9 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
                     return Task.CompletedTask;
                 }),
         };
+
+        // The delegation the page's form made (should that cell have failed, one that does not exist).
+        string PageDelegationOf(TargetKind target) => _pageDelegation.GetValueOrDefault(target) is { Length: > 0 } id ? id : "DEL-NOPAGEDELEGATION";
 
         // The import KiV's permitted POST started (should that cell have failed, one that does not exist).
         string ImportOf(TargetKind target) => _importId.GetValueOrDefault(target, "KIV-NOIMPORTWASMADE");
