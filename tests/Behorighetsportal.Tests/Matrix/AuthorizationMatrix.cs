@@ -351,7 +351,8 @@ public static class AuthorizationMatrix
             @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
 
         // R9 from the page: the caller orders the role for themself (days 30–40), for a unit of their own administration
-        // (SU for the ordinary column, SU-MED for the protected one, so the second is no repeat of the first): every SU
+        // (SU for the ordinary column; for the protected one a unit nobody in it holds or was given by the route's cells:
+        // SU-AKUT, for Eva, who holds it, SU-IT): every SU
         // person may (303; it waits for their manager); Maria, of NU, may not (403).
         Row("POST", "bestallarroll",
             //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
@@ -365,12 +366,12 @@ public static class AuthorizationMatrix
             @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
 
         // R8 from the page, as POST /api/delegations: Anna to the target, days 45–50 (beside the route's 30–40 and the
-        // world's 60–70). Nobody else is the target's nearest manager: 403 with the message beside the field — the target
-        // herself too (she has nobody to delegate to).
+        // world's 60–70). Nobody else is the target's nearest manager: 403 with the message beside the field; the target
+        // naming herself, as the route, 400.
         Row("POST", "delegeringar",
             //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
-            ordinary:   "401   403   303   403   403   403   403   403    403    403    401    401    401    403    415",
-            @protected: "401   403   303   403   403   403   403   403    403    403    401    401    401    403    415"),
+            ordinary:   "401   400   303   403   403   403   403   403    403    403    401    401    401    403    415",
+            @protected: "401   400   303   403   403   403   403   403    403    403    401    401    401    403    415"),
 
         // As DELETE /api/delegations/{id}: the delegation the page's form made, revoked by Anna only; for anyone else it
         // does not exist (the unknown id's 404).

@@ -300,7 +300,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             ["POST /delegeringar/{delegationId}/aterkalla"] = new(
                 (_, t) => Form($"/delegeringar/{PageDelegationOf(t)}/aterkalla", [], PageDelegationOf(t)),
                 Unknown: (_, _) => Form($"/delegeringar/{UnknownDelegationId}/aterkalla", [], UnknownDelegationId)),
-            ["POST /bestallarroll"] = new((_, t) => Form("/bestallarroll", ("enhet", t == TargetKind.Ordinary ? "SU" : "SU-MED"),
+            ["POST /bestallarroll"] = new((c, t) => Form("/bestallarroll", ("enhet", t == TargetKind.Ordinary ? "SU" : c == CallerKind.OrdererInScope ? "SU-IT" : "SU-AKUT"),
                 ("startdatum", Date(today.AddDays(30))), ("slutdatum", Date(today.AddDays(40))))),
             ["GET /bestallningar/{orderId}"] = new(
                 (_, t) => Get($"/bestallningar/{_shownOrder[t]}", _shownOrder[t]),
