@@ -93,6 +93,7 @@ public static class PortalServices
         services.AddSingleton<Approvals.ApprovalQueue>();
         services.AddSingleton<AccessApprovalEndpoints>();
         services.AddSingleton<OrdererRoleEndpoints>();
+        services.AddSingleton<AmuService>();
         services.AddSingleton<AmuEndpoints>();
         services.AddSingleton<PolicyEndpoints>();
         services.AddSingleton<KivImportEndpoints>();

@@ -1,3 +1,4 @@
+using Behorighetsportal.Amu.Pages;
 using Behorighetsportal.Approvals.Pages;
 using Behorighetsportal.Orders.Pages;
 using Behorighetsportal.Passwords.Pages;
@@ -18,6 +19,7 @@ public static class PortalPages
         services.AddSingleton<PasswordPages>();
         services.AddSingleton<ApprovalPages>();
         services.AddSingleton<OrderPages>().AddSingleton<OrderTexts>();
+        services.AddSingleton<AmuPages>();
         return services;
     }
 
@@ -28,5 +30,6 @@ public static class PortalPages
         PasswordPages.Map(app);
         ApprovalPages.Map(app);
         OrderPages.Map(app);
+        AmuPages.Map(app);
     }
 }
