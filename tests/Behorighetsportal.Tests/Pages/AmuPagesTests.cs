@@ -86,7 +86,7 @@ public sealed class AmuPagesTests(PortalSite site)
         Assert.Contains("Gunilla Granath", membership, StringComparison.Ordinal);
         var applications = await karin.Locator("table", new() { HasText = "Ansökt" }).InnerTextAsync();
         Assert.Contains("Beviljad", applications, StringComparison.Ordinal);
-        Assert.Contains("Godkänd av Gunilla Granath " + Swedish.Date(Today), applications, StringComparison.Ordinal);
+        Assert.Contains("Godkänd av Gunilla Granath den " + Swedish.Date(Today), applications, StringComparison.Ordinal);
         Assert.DoesNotContain("Active", granted, StringComparison.Ordinal);
 
         // Act 4: the same group again, from a form opened before (a membership held: the API's 409).
