@@ -95,6 +95,7 @@ public static class PortalServices
         services.AddSingleton<AccessApprovalEndpoints>();
         services.AddSingleton<OrdererRoleService>();
         services.AddSingleton<OrdererRoleEndpoints>();
+        services.AddSingleton<AmuService>();
         services.AddSingleton<AmuEndpoints>();
         services.AddSingleton<PolicyEndpoints>();
         services.AddSingleton<KivImportEndpoints>();

@@ -3,8 +3,8 @@ using Behorighetsportal.Directory;
 
 namespace Behorighetsportal.Amu;
 
-/// <summary>An AD group employees may apply to join themselves (R11); its owner approves.</summary>
-public sealed record AmuGroup(string GroupId, string Name, string OwnerHsaId)
+/// <summary>An AD group employees may apply to join themselves (R11); its owner approves. The description says what membership gives.</summary>
+public sealed record AmuGroup(string GroupId, string Name, string OwnerHsaId, string? Description = null)
 {
     /// <summary>
     /// Who approves <paramref name="applicant"/>'s application: the group's owner (R11) — unless the owner applies, who may
@@ -33,7 +33,8 @@ public sealed class AmuCatalog(IReadOnlyList<AmuGroup> groups)
         using var stream = typeof(AmuCatalog).Assembly.GetManifestResourceStream("organization.json")!;
         using var document = JsonDocument.Parse(stream);
         var groups = document.RootElement.GetProperty("amuGroups").EnumerateArray()
-            .Select(g => new AmuGroup(g.GetProperty("groupId").GetString()!, g.GetProperty("name").GetString()!, g.GetProperty("ownerHsaId").GetString()!))
+            .Select(g => new AmuGroup(g.GetProperty("groupId").GetString()!, g.GetProperty("name").GetString()!, g.GetProperty("ownerHsaId").GetString()!,
+                g.TryGetProperty("description", out var description) ? description.GetString() : null))
             .ToList();
         return new AmuCatalog(groups);
     }

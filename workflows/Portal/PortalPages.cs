@@ -1,3 +1,4 @@
+using Behorighetsportal.Amu.Pages;
 using Behorighetsportal.Approvals.Pages;
 using Behorighetsportal.Delegations.Pages;
 using Behorighetsportal.OrdererRoles.Pages;
@@ -22,6 +23,7 @@ public static class PortalPages
         services.AddSingleton<OrderPages>().AddSingleton<OrderTexts>();
         services.AddSingleton<OrdererRolePages>();
         services.AddSingleton<DelegationPages>();
+        services.AddSingleton<AmuPages>();
         return services;
     }
 
@@ -34,5 +36,6 @@ public static class PortalPages
         OrderPages.Map(app);
         OrdererRolePages.Map(app);
         DelegationPages.Map(app);
+        AmuPages.Map(app);
     }
 }

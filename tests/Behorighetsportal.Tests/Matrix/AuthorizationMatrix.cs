@@ -379,6 +379,19 @@ public static class AuthorizationMatrix
             //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
             ordinary:   "401   404   303   404   404   404   404   404    404    404    401    401    401    403    415",
             @protected: "401   404   303   404   404   404   404   404    404    404    401    401    401    403    415"),
+
+        // The AMU page: anyone sees the groups open to them, their memberships and applications.
+        Row("GET", "amu",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+
+        // R11 from the page, after POST /api/amu-applications: every person applies for the group the route's cell applied
+        // for (the demo has two), so each is told it waits already (409, the refusal beside the groups) and nothing is stored.
+        Row("POST", "amu",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   409   409   409   409   409   409   409    409    409    401    401    401    403    415",
+            @protected: "401   409   409   409   409   409   409   409    409    409    401    401    401    403    415"),
     ];
 
     /// <summary>Callers that are someone else (<see cref="ActingAs"/>) with a flaw in how the request is sent.</summary>

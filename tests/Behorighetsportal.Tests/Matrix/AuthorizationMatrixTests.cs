@@ -98,7 +98,10 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
                 ("GET", "api/identities/{hsaId}"), ("POST", "api/delegations"), ("GET", "api/delegations"), ("DELETE", "api/delegations/{delegationId}"),
                 ("POST", "api/orderer-roles"), ("POST", "api/amu-applications"), ("GET", "api/policies"), ("POST", "api/policies/{policyId}/preview"),
                 ("GET", "assets/{name}"), ("GET", ""), ("GET", "losenord"), ("GET", "godkannanden"), ("GET", "bestall"), ("GET", "bestallningar"),
-                ("GET", "bestallarroll"), ("POST", "bestallarroll"), ("GET", "delegeringar"), ("POST", "delegeringar"));
+                ("GET", "bestallarroll"), ("POST", "bestallarroll"), ("GET", "delegeringar"), ("POST", "delegeringar"), ("GET", "amu"));
+
+            // Applying from the AMU page for the groups the route's cells applied for.
+            await StepAsync(drivers, ("POST", "amu"));
 
             // Revoking, from the page, the delegation its form made.
             await StepAsync(drivers, ("POST", "delegeringar/{delegationId}/aterkalla"));
@@ -290,6 +293,8 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             ["GET /bestallningar"] = new((_, _) => Get("/bestallningar")),
             ["GET /bestallarroll"] = new((_, _) => Get("/bestallarroll")),
             ["GET /delegeringar"] = new((_, _) => Get("/delegeringar")),
+            ["GET /amu"] = new((_, _) => Get("/amu")),
+            ["POST /amu"] = new((_, t) => Form("/amu", ("grupp", t == TargetKind.Ordinary ? "AMU-SU-AKUT-SCHEMA" : "AMU-SU-MED-LAKEMEDEL"), ("motivering", "Behörighetsmatris"))),
             ["POST /delegeringar"] = new(
                 (_, t) => Form("/delegeringar", ("delegat", TargetId(t)), ("startdatum", Date(today.AddDays(45))), ("slutdatum", Date(today.AddDays(50)))),
                 AfterSuccess: (_, t, answer) =>
