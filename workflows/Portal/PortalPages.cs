@@ -1,6 +1,7 @@
 using Behorighetsportal.Approvals.Pages;
 using Behorighetsportal.Orders.Pages;
 using Behorighetsportal.Passwords.Pages;
+using Behorighetsportal.Policies.Pages;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,6 +19,7 @@ public static class PortalPages
         services.AddSingleton<PasswordPages>();
         services.AddSingleton<ApprovalPages>();
         services.AddSingleton<OrderPages>().AddSingleton<OrderTexts>();
+        services.AddSingleton<PolicyPages>();
         return services;
     }
 
@@ -28,5 +30,6 @@ public static class PortalPages
         PasswordPages.Map(app);
         ApprovalPages.Map(app);
         OrderPages.Map(app);
+        PolicyPages.Map(app);
     }
 }
