@@ -65,6 +65,7 @@ public static class PortalServices
         services.AddSingleton(AmuCatalog.FromEmbeddedDemo());
         services.AddSingleton<PolicyRepository>();
         services.AddSingleton<PolicyEngine>();
+        services.AddSingleton<PolicyService>();
         services.AddSingleton<OrchestrationStarter>();
         services.AddSingleton<KivImportRepository>();
         services.AddSingleton<PersonReconciler>();

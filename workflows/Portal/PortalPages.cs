@@ -4,6 +4,7 @@ using Behorighetsportal.Delegations.Pages;
 using Behorighetsportal.OrdererRoles.Pages;
 using Behorighetsportal.Orders.Pages;
 using Behorighetsportal.Passwords.Pages;
+using Behorighetsportal.Policies.Pages;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -24,6 +25,7 @@ public static class PortalPages
         services.AddSingleton<OrdererRolePages>();
         services.AddSingleton<DelegationPages>();
         services.AddSingleton<AmuPages>();
+        services.AddSingleton<PolicyPages>();
         return services;
     }
 
@@ -37,5 +39,6 @@ public static class PortalPages
         OrdererRolePages.Map(app);
         DelegationPages.Map(app);
         AmuPages.Map(app);
+        PolicyPages.Map(app);
     }
 }

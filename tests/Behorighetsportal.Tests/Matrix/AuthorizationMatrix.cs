@@ -392,6 +392,24 @@ public static class AuthorizationMatrix
             //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
             ordinary:   "401   409   409   409   409   409   409   409    409    409    401    401    401    403    415",
             @protected: "401   409   409   409   409   409   409   409    409    409    401    401    401    403    415"),
+
+        // The policy pages: any person reads the policies (read-only unless they administer the policy's administration).
+        Row("GET", "policyer",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+        Row("GET", "policyer/{policyId}",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+
+        // R5 from the page: previewing a change of the demo's SU policy to the target's title in SU-AKUT (who gains, loses
+        // or changes level; nothing saved) is for SU's policy administrator only; any other person 403. R10: Johan may
+        // not see Dalia, so she may be in his preview only without her name.
+        Row("POST", "policyer/{policyId}",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "401   403   403   403   403   403   403   403    403    200    401    401    401    403    415",
+            @protected: "401   403   403   403   403   403   403   403    403    200    401    401    401    403    415"),
     ];
 
     /// <summary>Callers that are someone else (<see cref="ActingAs"/>) with a flaw in how the request is sent.</summary>

@@ -98,7 +98,8 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
                 ("GET", "api/identities/{hsaId}"), ("POST", "api/delegations"), ("GET", "api/delegations"), ("DELETE", "api/delegations/{delegationId}"),
                 ("POST", "api/orderer-roles"), ("POST", "api/amu-applications"), ("GET", "api/policies"), ("POST", "api/policies/{policyId}/preview"),
                 ("GET", "assets/{name}"), ("GET", ""), ("GET", "losenord"), ("GET", "godkannanden"), ("GET", "bestall"), ("GET", "bestallningar"),
-                ("GET", "bestallarroll"), ("POST", "bestallarroll"), ("GET", "delegeringar"), ("POST", "delegeringar"), ("GET", "amu"));
+                ("GET", "bestallarroll"), ("POST", "bestallarroll"), ("GET", "delegeringar"), ("POST", "delegeringar"), ("GET", "amu"),
+                ("GET", "policyer"), ("GET", "policyer/{policyId}"), ("POST", "policyer/{policyId}"));
 
             // Applying from the AMU page for the groups the route's cells applied for.
             await StepAsync(drivers, ("POST", "amu"));
@@ -294,6 +295,10 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             ["GET /bestallarroll"] = new((_, _) => Get("/bestallarroll")),
             ["GET /delegeringar"] = new((_, _) => Get("/delegeringar")),
             ["GET /amu"] = new((_, _) => Get("/amu")),
+            ["GET /policyer"] = new((_, _) => Get("/policyer")),
+            ["GET /policyer/{policyId}"] = new((_, _) => Get("/policyer/POL-SU-VARD")),
+            ["POST /policyer/{policyId}"] = new((_, t) => Form("/policyer/POL-SU-VARD", ("enhet", "SU-AKUT"), ("titlar", TargetTitle(t)), ("niva", "Utökad"),
+                ("prioritet", "10"), ("steg", "granska"))),
             ["POST /amu"] = new((_, t) => Form("/amu", ("grupp", t == TargetKind.Ordinary ? "AMU-SU-AKUT-SCHEMA" : "AMU-SU-MED-LAKEMEDEL"), ("motivering", "Behörighetsmatris"))),
             ["POST /delegeringar"] = new(
                 (_, t) => Form("/delegeringar", ("delegat", TargetId(t)), ("startdatum", Date(today.AddDays(45))), ("slutdatum", Date(today.AddDays(50)))),
