@@ -283,7 +283,7 @@ public sealed class AmuPagesTests(PortalSite site)
         using var client = site.Host.As(approver);
         using var response = await PageForm.SubmitAsync(client, "/godkannanden",
             ("item", "AmuMembership|" + requestId), ("decision", "reject"), ("motivering", "Testet är klart."));
-        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
         Assert.Equal(0, await PendingApplicationsAsync(applicant));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while ((await RequestsTable.GetEntityIfExistsAsync<TableEntity>(applicant, "claim|AmuMembership|" + MedicineGroup)).HasValue)
