@@ -1,4 +1,5 @@
 using Behorighetsportal.Approvals.Pages;
+using Behorighetsportal.Directory.Pages;
 using Behorighetsportal.Orders.Pages;
 using Behorighetsportal.Passwords.Pages;
 using Microsoft.AspNetCore.Routing;
@@ -18,6 +19,7 @@ public static class PortalPages
         services.AddSingleton<PasswordPages>();
         services.AddSingleton<ApprovalPages>();
         services.AddSingleton<OrderPages>().AddSingleton<OrderTexts>();
+        services.AddSingleton<PeoplePages>();
         return services;
     }
 
@@ -28,5 +30,6 @@ public static class PortalPages
         PasswordPages.Map(app);
         ApprovalPages.Map(app);
         OrderPages.Map(app);
+        PeoplePages.Map(app);
     }
 }
