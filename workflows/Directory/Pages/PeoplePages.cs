@@ -62,7 +62,8 @@ public sealed class PeoplePages(PageSession session, ActablePeople people, Assig
         {
             var tree = await directory.GetOrgTreeAsync(cancellationToken);
             results = (await people.SearchAsync(page.Caller, q, MaxResults, cancellationToken))
-                .Select(p => new PeopleSearchPage.Result(p.Identity.HsaId, PersonNames.Of(page.Caller.Reader, p).Name,
+                // Named: the search finds only people the caller may act on, whom they may see (R10).
+                .Select(p => new PeopleSearchPage.Result(p.Identity.HsaId, p.Identity.FullName,
                     string.Join("; ", p.Engagements.Where(e => !e.HasEndedBy(page.Caller.Today)).Select(e => $"{e.Title}, {PeopleTexts.UnitName(tree, e.OrgUnitId)}"))))
                 .OrderBy(r => r.Name, StringComparer.Create(Swedish.Culture, ignoreCase: true))
                 .ToList();
