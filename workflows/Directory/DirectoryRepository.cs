@@ -381,7 +381,8 @@ public sealed class DirectoryRepository(StorageAccount storage)
             .ToDictionary(p => p.hsaId, p => p.Identity!, StringComparer.Ordinal);
         var tree = await GetOrgTreeAsync(cancellationToken);
         var searchRows = changed.Where(c => identities.ContainsKey(c.Engagement.HsaId))
-            .SelectMany(c => PersonIndex.RowsFor(identities[c.Engagement.HsaId], c.Engagement, tree)).ToList();
+            .SelectMany(c => PersonIndex.RowsFor(identities[c.Engagement.HsaId], c.Engagement, tree))
+            .DistinctBy(r => (r.PartitionKey, r.RowKey)).ToList(); // a transaction may not hold one row twice
 
         // The indexes first: a reader may briefly see a manager or unit without the engagement, never an
         // engagement that its manager or unit cannot find.
