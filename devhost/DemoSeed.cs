@@ -12,6 +12,10 @@ public static partial class DemoSeed
         {
             services.AddHostedService<DemoSeeder>();
         }
+        else
+        {
+            services.AddHostedService<PersonIndexBackfill>();
+        }
 
         return services;
     }

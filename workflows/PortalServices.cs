@@ -83,6 +83,7 @@ public static class PortalServices
 
         services.AddSingleton<HealthEndpoints>();
         services.AddSingleton<ActablePeople>();
+        services.AddSingleton<AssignedPermissions>();
         services.AddSingleton<OrderPlacement>();
         services.AddSingleton<OrderCancellation>();
         services.AddSingleton<OrderEndpoints>();

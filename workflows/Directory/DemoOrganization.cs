@@ -50,6 +50,9 @@ public sealed record DemoOrganization(
         foreach (var engagement in Engagements) await directory.UpsertEngagementAsync(engagement, cancellationToken);
         foreach (var service in UserServices) await directory.UpsertUserServiceAsync(service, cancellationToken);
         foreach (var role in OrdererRoles) await directory.UpsertOrdererRoleAsync(role, cancellationToken);
+
+        // Everything written above is indexed as it was written; anything stored before the index is indexed now.
+        await directory.BackfillPersonIndexAsync(cancellationToken);
     }
 
     private static DemoFile ReadFile()

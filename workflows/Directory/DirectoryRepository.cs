@@ -184,10 +184,38 @@ public sealed class DirectoryRepository(StorageAccount storage)
         ForgetOrgTree();
     }
 
-    public async Task UpsertIdentityAsync(Identity identity, CancellationToken cancellationToken = default)
+    public async Task UpsertIdentityAsync(Identity identity, CancellationToken cancellationToken = default) =>
+        await UpsertIdentityAsync(identity, await GetIdentityAsync(identity.HsaId, cancellationToken), cancellationToken);
+
+    private async Task UpsertIdentityAsync(Identity identity, Identity? previous, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         await Identities.UpsertEntityAsync(ToEntity(identity), TableUpdateMode.Replace, cancellationToken);
+        if (previous is not null && previous != identity)
+        {
+            await ReindexPersonAsync(previous, identity, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A person whose name or protection changed: their PersonIndex rows under the old keys go, the new ones come, and
+    /// their ManagerIndex rows carry the new fields. (A person new to the directory has no engagements to index yet.)
+    /// </summary>
+    private async Task ReindexPersonAsync(Identity previous, Identity identity, CancellationToken cancellationToken)
+    {
+        if (await GetPersonAsync(identity.HsaId, cancellationToken) is not { } person)
+        {
+            return;
+        }
+
+        var tree = await GetOrgTreeAsync(cancellationToken);
+        var rows = person.Engagements.SelectMany(e => PersonIndex.RowsFor(identity, e, tree)).ToList();
+        await UpsertAllAsync(TableNames.PersonIndex, rows, cancellationToken);
+        await UpsertAllAsync(TableNames.ManagerIndex, person.Engagements.Where(e => e.ManagerHsaId is not null)
+            .Select(e => PersonIndex.ToEntity(e.ManagerHsaId!, e.EngagementId, identity, e)), cancellationToken);
+        var kept = rows.Select(r => (r.PartitionKey, r.RowKey)).ToHashSet();
+        await DeleteAllAsync(TableNames.PersonIndex, person.Engagements.SelectMany(e => PersonIndex.RowsFor(previous, e, tree))
+            .Select(r => (r.PartitionKey, r.RowKey)).Where(k => !kept.Contains(k)), cancellationToken);
     }
 
     public async Task UpsertEngagementAsync(Engagement engagement, CancellationToken cancellationToken = default) =>
@@ -209,12 +237,16 @@ public sealed class DirectoryRepository(StorageAccount storage)
         }
 
         // The indexes first: a reader may briefly see a manager or unit without the engagement, never an
-        // engagement that its manager or unit cannot find.
-        if (engagement.ManagerHsaId is { } manager && manager != previous?.ManagerHsaId)
+        // engagement that its manager or unit cannot find. The manager's row and the search rows carry the person.
+        var identity = await GetIdentityAsync(engagement.HsaId, cancellationToken);
+        var tree = await GetOrgTreeAsync(cancellationToken);
+        if (engagement.ManagerHsaId is { } manager)
         {
-            await storage.Table(TableNames.ManagerIndex).UpsertEntityAsync(
-                new TableEntity(manager, engagement.EngagementId) { ["HsaId"] = engagement.HsaId }, TableUpdateMode.Replace, cancellationToken);
+            await storage.Table(TableNames.ManagerIndex).UpsertEntityAsync(ManagerRow(identity, engagement), TableUpdateMode.Replace, cancellationToken);
         }
+
+        var searchRows = identity is null ? [] : PersonIndex.RowsFor(identity, engagement, tree).ToList();
+        await UpsertAllAsync(TableNames.PersonIndex, searchRows, cancellationToken);
 
         if (engagement.OrgUnitId != previous?.OrgUnitId)
         {
@@ -234,18 +266,31 @@ public sealed class DirectoryRepository(StorageAccount storage)
             await DeleteIfExistsAsync(TableNames.UnitIndex, previous.OrgUnitId, engagement.EngagementId, cancellationToken);
         }
 
+        if (previous is not null && identity is not null)
+        {
+            var kept = searchRows.Select(r => (r.PartitionKey, r.RowKey)).ToHashSet();
+            await DeleteAllAsync(TableNames.PersonIndex, PersonIndex.RowsFor(identity, previous, tree).Select(r => (r.PartitionKey, r.RowKey)).Where(k => !kept.Contains(k)), cancellationToken);
+        }
+
         return (previous, true);
     }
+
+    /// <summary>The ManagerIndex row of an engagement: with the person's fields when the identity is known (the search reads them).</summary>
+    private static TableEntity ManagerRow(Identity? identity, Engagement engagement) =>
+        identity is null
+            ? new TableEntity(engagement.ManagerHsaId, engagement.EngagementId) { ["HsaId"] = engagement.HsaId }
+            : PersonIndex.ToEntity(engagement.ManagerHsaId!, engagement.EngagementId, identity, engagement);
 
     /// <summary>Writes an identity unless it is stored exactly so already; true when it changed.</summary>
     public async Task<bool> ApplyIdentityAsync(Identity identity, CancellationToken cancellationToken = default)
     {
-        if (await GetIdentityAsync(identity.HsaId, cancellationToken) == identity)
+        var previous = await GetIdentityAsync(identity.HsaId, cancellationToken);
+        if (previous == identity)
         {
             return false;
         }
 
-        await UpsertIdentityAsync(identity, cancellationToken);
+        await UpsertIdentityAsync(identity, previous, cancellationToken);
         return true;
     }
 
@@ -298,6 +343,13 @@ public sealed class DirectoryRepository(StorageAccount storage)
         var changed = identities.Where((identity, i) => stored[i] != identity).ToList();
         var created = identities.Where((_, i) => stored[i] is null).Select(identity => new TableEntity(identity.HsaId, HasUserServicesRow) { ["Any"] = false });
         await UpsertAllAsync(TableNames.Identities, changed.Select(ToEntity).Concat(created), cancellationToken);
+
+        // A renamed (or newly protected) person is found under the new name only; a new one has no engagement yet.
+        foreach (var (identity, previous) in identities.Select((identity, i) => (identity, stored[i])).Where(p => p.Item2 is not null && p.Item2 != p.identity))
+        {
+            await ReindexPersonAsync(previous!, identity, cancellationToken);
+        }
+
         return changed.Count;
     }
 
@@ -322,12 +374,23 @@ public sealed class DirectoryRepository(StorageAccount storage)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
 
+        // The search's rows carry the person (PersonIndex): their identities, by point reads, once per person.
+        var people = changed.Select(c => c.Engagement.HsaId).Distinct(StringComparer.Ordinal).ToList();
+        var read = await ReadAllAsync(people, hsaId => (hsaId, IdentityRow), ReadIdentity, cancellationToken);
+        var identities = people.Select((hsaId, i) => (hsaId, Identity: read[i])).Where(p => p.Identity is not null)
+            .ToDictionary(p => p.hsaId, p => p.Identity!, StringComparer.Ordinal);
+        var tree = await GetOrgTreeAsync(cancellationToken);
+        var searchRows = changed.Where(c => identities.ContainsKey(c.Engagement.HsaId))
+            .SelectMany(c => PersonIndex.RowsFor(identities[c.Engagement.HsaId], c.Engagement, tree))
+            .DistinctBy(r => (r.PartitionKey, r.RowKey)).ToList(); // a transaction may not hold one row twice
+
         // The indexes first: a reader may briefly see a manager or unit without the engagement, never an
         // engagement that its manager or unit cannot find.
         await Task.WhenAll(
             UpsertAllAsync(TableNames.ManagerIndex, changed
-                .Where(c => c.Engagement.ManagerHsaId is not null && c.Engagement.ManagerHsaId != c.Previous?.ManagerHsaId)
-                .Select(c => new TableEntity(c.Engagement.ManagerHsaId, c.Engagement.EngagementId) { ["HsaId"] = c.Engagement.HsaId }), cancellationToken),
+                .Where(c => c.Engagement.ManagerHsaId is not null)
+                .Select(c => ManagerRow(identities.GetValueOrDefault(c.Engagement.HsaId), c.Engagement)), cancellationToken),
+            UpsertAllAsync(TableNames.PersonIndex, searchRows, cancellationToken),
             UpsertAllAsync(TableNames.UnitIndex, changed
                 .Where(c => c.Engagement.OrgUnitId != c.Previous?.OrgUnitId)
                 .Select(c => new TableEntity(c.Engagement.OrgUnitId, c.Engagement.EngagementId) { ["HsaId"] = c.Engagement.HsaId }), cancellationToken));
@@ -340,6 +403,126 @@ public sealed class DirectoryRepository(StorageAccount storage)
             .ToList();
         await Parallel.ForEachAsync(stale, ParallelOptions(cancellationToken),
             async (row, token) => await DeleteIfExistsAsync(row.Table, row.PartitionKey, row.EngagementId, token));
+
+        // A mover's search rows of the old administration (same keys elsewhere are replaced above).
+        var kept = searchRows.Select(r => (r.PartitionKey, r.RowKey)).ToHashSet();
+        await DeleteAllAsync(TableNames.PersonIndex, changed.Where(c => c.Previous is not null && identities.ContainsKey(c.Engagement.HsaId))
+            .SelectMany(c => PersonIndex.RowsFor(identities[c.Engagement.HsaId], c.Previous!, tree))
+            .Select(r => (r.PartitionKey, r.RowKey)).Where(k => !kept.Contains(k)), cancellationToken);
+    }
+
+    private async Task DeleteAllAsync(string table, IEnumerable<(string PartitionKey, string RowKey)> rows, CancellationToken cancellationToken) =>
+        await Parallel.ForEachAsync(rows.Distinct().ToList(), ParallelOptions(cancellationToken),
+            async (row, token) => await DeleteIfExistsAsync(table, row.PartitionKey, row.RowKey, token));
+
+    /// <summary>The ManagerIndex rows of a manager, each with the person and engagement when written with them (null for an older row).</summary>
+    public async Task<IReadOnlyList<(string HsaId, string EngagementId, (Identity Identity, Engagement Engagement)? Indexed)>> GetReportsAsync(
+        string managerHsaId, CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        List<(string, string, (Identity, Engagement)?)> result = [];
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {managerHsaId}");
+        await foreach (var row in storage.Table(TableNames.ManagerIndex).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            result.Add((row.GetString("HsaId"), row.RowKey, PersonIndex.Read(row)));
+        }
+
+        return result;
+    }
+
+    private int _personIndexBuilt;
+
+    /// <summary>Whether every person stored is in the PersonIndex (its backfill has run); remembered once true.</summary>
+    public async Task<bool> IsPersonIndexBuiltAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _personIndexBuilt) == 1)
+        {
+            return true;
+        }
+
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var marker = await storage.Table(TableNames.PersonIndex).GetEntityIfExistsAsync<TableEntity>(PersonIndex.BuiltPartition, PersonIndex.BuiltRow, cancellationToken: cancellationToken);
+        if (marker.HasValue)
+        {
+            Volatile.Write(ref _personIndexBuilt, 1);
+        }
+
+        return marker.HasValue;
+    }
+
+    /// <summary>
+    /// The PersonIndex rows of an administration whose key begins with <paramref name="normalizedPrefix"/>, in key order,
+    /// page by page as the reader goes (so a search that has its results stops reading).
+    /// </summary>
+    public async IAsyncEnumerable<(Identity Identity, Engagement Engagement)> SearchPersonIndexAsync(
+        string administration, string normalizedPrefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var upper = PersonIndex.UpperBound(normalizedPrefix);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {administration} and RowKey ge {normalizedPrefix} and RowKey lt {upper}");
+        await foreach (var row in storage.Table(TableNames.PersonIndex).QueryAsync<TableEntity>(filter, maxPerPage: 200, cancellationToken: cancellationToken))
+        {
+            if (PersonIndex.Read(row) is { } indexed)
+            {
+                yield return indexed;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Indexes every person stored (PersonIndex rows, ManagerIndex rows with the person's fields) — data written before the
+    /// index existed — and then marks the index built. Reads the Identities table once, whole; idempotent. False when it
+    /// was built already.
+    /// </summary>
+    public async Task<bool> BackfillPersonIndexAsync(CancellationToken cancellationToken = default)
+    {
+        if (await IsPersonIndexBuiltAsync(cancellationToken))
+        {
+            return false;
+        }
+
+        var tree = await GetOrgTreeAsync(cancellationToken);
+        Identity? identity = null;
+        List<Engagement> engagements = [];
+        List<TableEntity> search = [];
+        List<TableEntity> managers = [];
+        void Flush()
+        {
+            if (identity is not null)
+            {
+                search.AddRange(engagements.SelectMany(e => PersonIndex.RowsFor(identity, e, tree)));
+                managers.AddRange(engagements.Where(e => e.ManagerHsaId is not null).Select(e => PersonIndex.ToEntity(e.ManagerHsaId!, e.EngagementId, identity, e)));
+            }
+
+            (identity, engagements) = (null, []);
+        }
+
+        string? partition = null;
+        await foreach (var row in Identities.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            if (row.PartitionKey != partition)
+            {
+                Flush();
+                partition = row.PartitionKey;
+            }
+
+            if (row.RowKey == IdentityRow)
+            {
+                identity = ReadIdentity(row);
+            }
+            else if (row.RowKey.StartsWith(EngagementPrefix, StringComparison.Ordinal))
+            {
+                engagements.Add(ReadEngagement(row));
+            }
+        }
+
+        Flush();
+        await UpsertAllAsync(TableNames.PersonIndex, search, cancellationToken);
+        await UpsertAllAsync(TableNames.ManagerIndex, managers, cancellationToken);
+        await storage.Table(TableNames.PersonIndex).UpsertEntityAsync(
+            new TableEntity(PersonIndex.BuiltPartition, PersonIndex.BuiltRow) { ["At"] = DateTimeOffset.UtcNow }, TableUpdateMode.Replace, cancellationToken);
+        Volatile.Write(ref _personIndexBuilt, 1);
+        return true;
     }
 
     /// <summary>The user service of one engagement, by a point read.</summary>

@@ -1,9 +1,5 @@
-using Behorighetsportal.Amu;
 using Behorighetsportal.Approvals;
-using Behorighetsportal.Delegations;
 using Behorighetsportal.Http;
-using Behorighetsportal.Orders;
-using Behorighetsportal.Requests;
 using Microsoft.AspNetCore.Http;
 
 namespace Behorighetsportal.Directory;
@@ -39,13 +35,12 @@ public sealed record ApprovalItem(string Kind, string Id, string? SubjectId, str
 /// caller may not see is absent everywhere, exactly as an unknown one.
 /// </summary>
 public sealed class PeopleEndpoints(
-    CallerResolver callers, DirectoryRepository directory, PersonNames names, DelegationRepository delegations, AccessRequestRepository requests,
-    AmuCatalog amu, ApprovalQueue approvals, ActablePeople actable)
+    CallerResolver callers, DirectoryRepository directory, PersonNames names, ApprovalQueue approvals, ActablePeople actable, AssignedPermissions assignments)
 {
     private const int MaxSearchResults = 50;
 
-    public const string ManagerResource = "Chef";
-    public const string OrdererResource = "Beställare (SDA)";
+    public const string ManagerResource = AssignedPermissions.ManagerResource;
+    public const string OrdererResource = AssignedPermissions.OrdererResource;
 
     public async Task<IResult> MyAssignmentsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -95,62 +90,9 @@ public sealed class PeopleEndpoints(
         return Results.Json(found, JsonBody.Options);
     }
 
-    private async Task<List<Assignment>> AssignmentsOfAsync(Caller caller, CancellationToken cancellationToken)
-    {
-        List<Assignment> assignments = [];
-
-        // R7: the manager role comes from KiV to whoever is registered as manager of an engagement.
-        var managed = await directory.GetManagedEngagementsAsync(caller.HsaId, cancellationToken);
-        if (managed.Count > 0)
-        {
-            assignments.Add(new Assignment(ManagerResource, null, null, ["KiV"], "Active"));
-        }
-
-        // R8: a delegated manager role, with its period and who delegated it.
-        foreach (var delegation in await delegations.ListReceivedAsync(caller.HsaId, cancellationToken))
-        {
-            if (delegation.Status is DelegationStatus.Scheduled or DelegationStatus.Active && delegation.ValidTo >= caller.Today)
-            {
-                var manager = await names.OfAsync(caller.Reader, delegation.ManagerId, cancellationToken);
-                assignments.Add(new Assignment(ManagerResource, DirectoryRepository.Format(delegation.ValidFrom), DirectoryRepository.Format(delegation.ValidTo),
-                    ["Delegerad av " + manager.Name], delegation.Status.ToString()));
-            }
-        }
-
-        foreach (var role in caller.Person.OrdererRoles.Where(r => r.ValidTo is null || r.ValidTo >= caller.Today))
-        {
-            // R12: why it is held — the order it came from and who approved it (the manager who placed it, or the approver),
-            // each named as the caller may see them (R10).
-            List<string> reasons = ["Enheter: " + string.Join(", ", role.OrgUnitIds)];
-            if (await requests.GetAsync(role.HsaId, role.RoleId, cancellationToken) is { } order)
-            {
-                var approver = await names.OfAsync(caller.Reader, order.Approval?.By ?? order.RequestedBy, cancellationToken);
-                reasons.Add("Beställning " + order.RequestId);
-                var asDelegate = order.Approval?.Reference is { } managerId
-                    ? " som delegat för " + (await names.OfAsync(caller.Reader, managerId, cancellationToken)).Name
-                    : "";
-                reasons.Add("Godkänd av " + approver.Name + asDelegate);
-            }
-
-            assignments.Add(new Assignment(OrdererResource, DirectoryRepository.Format(role.ValidFrom), DirectoryRepository.Format(role.ValidTo),
-                reasons, role.IsValidOn(caller.Today) ? "Active" : "Scheduled"));
-        }
-
-        foreach (var service in caller.Person.UserServices.Where(s => s.Status == UserServiceStatus.Active))
-        {
-            assignments.Add(new Assignment($"Användartjänst {service.Level}", DirectoryRepository.Format(service.ActivatedOn), DirectoryRepository.Format(service.EndedOn),
-                [service.OrderId is null ? "KiV" : "Beställning " + service.OrderId, "Engagemang " + service.EngagementId], service.Status.ToString()));
-        }
-
-        foreach (var membership in caller.Person.Memberships)
-        {
-            var approver = membership.ApprovedBy is null ? "gruppens ägare" : (await names.OfAsync(caller.Reader, membership.ApprovedBy, cancellationToken)).Name;
-            assignments.Add(new Assignment("AMU " + (amu.Find(membership.GroupId)?.Name ?? membership.GroupId), DirectoryRepository.Format(membership.GrantedOn), null,
-                ["Ansökan " + membership.RequestId, "Godkänd av " + approver], "Active"));
-        }
-
-        return assignments;
-    }
+    /// <summary>The caller's assigned permissions (R12): <see cref="AssignedPermissions"/>' rule, in the JSON shape.</summary>
+    private async Task<List<Assignment>> AssignmentsOfAsync(Caller caller, CancellationToken cancellationToken) =>
+        (await assignments.OfAsync(caller, caller.Person, cancellationToken)).Select(a => a.ToJson()).ToList();
 
     private static bool MayActOn(Caller caller, Person target, OrgTree tree) => ActablePeople.MayActOn(caller, target, tree);
 

@@ -41,6 +41,9 @@ public static class PolicyRules
     /// <summary>Order ids of policy assignments start with this, so a user service's source is visible on it.</summary>
     public const string OrderPrefix = "AUTO-";
 
+    /// <summary>The orderer a policy order names: this and the policy id, so whoever reads the order knows which policy gave it.</summary>
+    public const string OrdererPrefix = "policy:";
+
     public static AssignmentPolicy? Choose(IEnumerable<AssignmentPolicy> policies, Engagement engagement, OrgTree tree) =>
         policies.Where(p => p.Matches(engagement, tree))
             .OrderByDescending(p => p.Priority)

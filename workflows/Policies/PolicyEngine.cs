@@ -152,7 +152,7 @@ public sealed class PolicyEngine(
         var order = new Order(
             PolicyRules.OrderIdFor(engagement.EngagementId, change.ToLevel!, today),
             person.Identity.HsaId, engagement.EngagementId, change.ToLevel!, today, activationDate,
-            OrdererId: "policy:" + change.PolicyId, ApproverId: null, RequiresApproval: false,
+            OrdererId: PolicyRules.OrdererPrefix + change.PolicyId, ApproverId: null, RequiresApproval: false,
             Comment: "tilldelningspolicy " + change.PolicyId, PlacedAt: now, Status: OrderStatus.WaitingForStartDate);
         var batched = batchDueNow && StockholmTime.StartOfDayUtc(activationDate) <= now.UtcDateTime;
         if (await orders.GetAsync(order.OrderId, cancellationToken) is { } placed)

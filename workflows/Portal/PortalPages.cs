@@ -1,6 +1,7 @@
 using Behorighetsportal.Amu.Pages;
 using Behorighetsportal.Approvals.Pages;
 using Behorighetsportal.Delegations.Pages;
+using Behorighetsportal.Directory.Pages;
 using Behorighetsportal.OrdererRoles.Pages;
 using Behorighetsportal.Orders.Pages;
 using Behorighetsportal.Passwords.Pages;
@@ -26,6 +27,7 @@ public static class PortalPages
         services.AddSingleton<DelegationPages>();
         services.AddSingleton<AmuPages>();
         services.AddSingleton<PolicyPages>();
+        services.AddSingleton<PeoplePages>();
         return services;
     }
 
@@ -40,5 +42,6 @@ public static class PortalPages
         DelegationPages.Map(app);
         AmuPages.Map(app);
         PolicyPages.Map(app);
+        PeoplePages.Map(app);
     }
 }

@@ -5,8 +5,11 @@ namespace Behorighetsportal.Storage;
 /// <list type="bullet">
 /// <item><c>Identities</c>: PK = HSA-id; the identity, its engagements and user services share a partition,
 /// so one query reads a person and one batch can change a user service with its side records.</item>
-/// <item><c>ManagerIndex</c>: PK = manager HSA-id, RK = engagement id (who a manager is nearest manager for).</item>
+/// <item><c>ManagerIndex</c>: PK = manager HSA-id, RK = engagement id (who a manager is nearest manager for), with the
+/// person and engagement for the search.</item>
 /// <item><c>UnitIndex</c>: PK = org unit id, RK = engagement id (who an orderer's units cover).</item>
+/// <item><c>PersonIndex</c>: PK = administration, RK = <c>{search key}|{hsaId}|{engagementId}</c>, one row per name order
+/// and the HSA-id (the people search: a prefix is one range query; see Directory/PersonIndex).</item>
 /// <item><c>OrgUnits</c>: PK = administration (the tree is read whole per administration).</item>
 /// <item><c>Requests</c>: PK = the person a role or AMU membership is for, RK = request id.</item>
 /// <item><c>Policies</c>: PK = administration, RK = policy id.</item>
@@ -32,6 +35,7 @@ public static class TableNames
     public const string Delegations = "Delegations";
     public const string OneTimeActions = "OneTimeActions";
     public const string UnitIndex = "UnitIndex";
+    public const string PersonIndex = "PersonIndex";
     public const string Requests = "Requests";
     public const string PendingApprovals = "PendingApprovals";
     public const string Policies = "Policies";
@@ -40,7 +44,7 @@ public static class TableNames
     public const string DataProtectionKeys = "DataProtectionKeys";
 
     public static readonly IReadOnlyList<string> All =
-        [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions, UnitIndex, Requests, PendingApprovals, Policies, KivImports, OrderIndex];
+        [Identities, ManagerIndex, OrgUnits, Orders, AuditLog, Delegations, OneTimeActions, UnitIndex, Requests, PendingApprovals, Policies, KivImports, OrderIndex, PersonIndex];
 }
 
 public static class QueueNames

@@ -410,6 +410,24 @@ public static class AuthorizationMatrix
             //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
             ordinary:   "401   403   403   403   403   403   403   403    403    200    401    401    401    403    415",
             @protected: "401   403   403   403   403   403   403   403    403    200    401    401    401    403    415"),
+
+        // One's own profile: identity, engagements, Tilldelade behörigheter.
+        Row("GET", "min-profil",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200",
+            @protected: "302   200   200   200   200   200   200   200    200    200    302    302    302    200    200"),
+
+        // As GET /api/identities?q=: the people the caller may act on (R1), a protected one only for R10's readers.
+        Row("GET", "personer",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200+  200+  200-  200+  200-  200+  200-   200-   200-   302    302    302    200+   200+",
+            @protected: "302   200+  200+  200-  200+  200-  200-  200-   200-   200-   302    302    302    200+   200+"),
+
+        // As GET /api/identities/{hsaId}: one person's page, or for anyone else the page an unknown HSA-id gets.
+        Row("GET", "personer/{hsaId}",
+            //           Anon  Self  Mgr   OMgr  Del   xDel  OrdIn OrdOut OrdAdm PolAdm MpKey  KivKey SysBad XSite  Type
+            ordinary:   "302   200   200   404   200   404   200   404    404    404    302    302    302    200    200",
+            @protected: "302   200   200   404   200   404   404   404    404    404    302    302    302    200    200"),
     ];
 
     /// <summary>Callers that are someone else (<see cref="ActingAs"/>) with a flaw in how the request is sent.</summary>

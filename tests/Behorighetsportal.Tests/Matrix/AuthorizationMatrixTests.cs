@@ -99,7 +99,8 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
                 ("POST", "api/orderer-roles"), ("POST", "api/amu-applications"), ("GET", "api/policies"), ("POST", "api/policies/{policyId}/preview"),
                 ("GET", "assets/{name}"), ("GET", ""), ("GET", "losenord"), ("GET", "godkannanden"), ("GET", "bestall"), ("GET", "bestallningar"),
                 ("GET", "bestallarroll"), ("POST", "bestallarroll"), ("GET", "delegeringar"), ("POST", "delegeringar"), ("GET", "amu"),
-                ("GET", "policyer"), ("GET", "policyer/{policyId}"), ("POST", "policyer/{policyId}"));
+                ("GET", "policyer"), ("GET", "policyer/{policyId}"), ("POST", "policyer/{policyId}"),
+                ("GET", "min-profil"), ("GET", "personer"), ("GET", "personer/{hsaId}"));
 
             // Applying from the AMU page for the groups the route's cells applied for.
             await StepAsync(drivers, ("POST", "amu"));
@@ -295,6 +296,11 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world, ITestOutputHelpe
             ["GET /bestallarroll"] = new((_, _) => Get("/bestallarroll")),
             ["GET /delegeringar"] = new((_, _) => Get("/delegeringar")),
             ["GET /amu"] = new((_, _) => Get("/amu")),
+            ["GET /min-profil"] = new((_, _) => Get("/min-profil")),
+            ["GET /personer"] = new((_, t) => Get("/personer?q=" + TargetGivenName(t))),
+            ["GET /personer/{hsaId}"] = new(
+                (_, t) => Get($"/personer/{TargetId(t)}", TargetId(t)),
+                Unknown: (_, _) => Get($"/personer/{UnknownHsaId}", UnknownHsaId)),
             ["GET /policyer"] = new((_, _) => Get("/policyer")),
             ["GET /policyer/{policyId}"] = new((_, _) => Get("/policyer/POL-SU-VARD")),
             ["POST /policyer/{policyId}"] = new((_, t) => Form("/policyer/POL-SU-VARD", ("enhet", "SU-AKUT"), ("titlar", TargetTitle(t)), ("niva", "Utökad"),

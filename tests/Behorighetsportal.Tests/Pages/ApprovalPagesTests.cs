@@ -9,8 +9,13 @@ namespace Behorighetsportal.Tests.Pages;
 [Collection(PortalSiteCollection.Name)]
 public sealed class ApprovalPagesTests(PortalSite site)
 {
+    /// <summary>
+    /// Stories 2 and 3: Fredrik approves on /godkannanden; Eva's order page shows it in its history; Marknadsplatsen attests
+    /// over HTTP; Johan's user service activates (he returns, so there is an initial password, R6); Fredrik's start page
+    /// counts it, /losenord lists it, and he sees it once.
+    /// </summary>
     [Fact]
-    public async Task Approvals_FredrikApprovesEvasOrderWithComment_OrderMovesOnWithHistory()
+    public async Task Stories2And3_FredrikApprovesOnThePage_EvaSeesTheHistory_AfterAttestationFredrikFetchesThePasswordOnce()
     {
         // Arrange: Eva (orderer for SU-IVA) orders for Johan, Fredrik's report.
         var (orderId, status) = await DevHostFlow.PlaceAsync(site.Host, Demo.Eva, Demo.Johan, Demo.JohanNewEngagement);
@@ -31,6 +36,53 @@ public sealed class ApprovalPagesTests(PortalSite site)
         Assert.Equal(0, await page.Locator(".card", new() { HasText = "Johan Jansson" }).CountAsync());
         var order = await DevHostFlow.WaitForStatusAsync(site.Host, Demo.Eva, orderId, OrderStatus.PendingAttestation);
         Assert.Contains(order.History, h => h.Step == "ApprovalGiven" && h.Actor == Demo.Fredrik);
+
+        // Story 2's end: Eva's order page shows Fredrik's approval in its timeline, in Swedish.
+        var eva = await site.AsAsync(Demo.Eva);
+        await eva.GotoAsync("/bestallningar/" + orderId);
+        var timeline = await eva.InnerTextAsync("main");
+        Assert.Contains("Chefen godkände", timeline, StringComparison.Ordinal);
+        Assert.Contains("Fredrik Falk", timeline, StringComparison.Ordinal);
+        Assert.Contains("Väntar på ekonomisk attest", timeline, StringComparison.Ordinal);
+        Assert.DoesNotContain("ApprovalGiven", timeline, StringComparison.Ordinal);
+
+        // Story 3: Marknadsplatsen attests over HTTP; the user service activates today.
+        using (var attested = await DevHostFlow.AttestAsync(site.Host, orderId))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, attested.StatusCode);
+        }
+
+        await DevHostFlow.WaitForStatusAsync(site.Host, Demo.Eva, orderId, OrderStatus.Active);
+        await DevHostFlow.PasswordEmailAsync(site.Host, site.Inbox, DevHostFlow.FredrikEmail, orderId);
+
+        // Fredrik's start page counts the password to fetch; /losenord lists it with a link to its reveal page.
+        await page.GotoAsync("/");
+        var card = page.Locator(".card a[href='/losenord']");
+        var waiting = int.Parse(await card.Locator(".count").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        await card.ClickAsync();
+        await page.WaitForURLAsync("**/losenord");
+        await Browser.CheckPageAsync(page, "losenord");
+        var row = page.Locator("tr", new() { HasText = "Johan Jansson" });
+        Assert.Equal(waiting, await page.Locator("td a.button").CountAsync());
+        Assert.Equal(1, await row.CountAsync());
+        await row.GetByRole(Microsoft.Playwright.AriaRole.Link).ClickAsync();
+        await page.WaitForURLAsync("**/api/passwords/**");
+        var revealUrl = page.Url;
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Visa lösenordet" }).ClickAsync();
+        var secret = await page.Locator("#secret").InnerTextAsync();
+        await Browser.CheckPageAsync(page, "losenord-visat");
+
+        // Once: the link opened again says it was shown and erased, and the list no longer holds it.
+        await page.GotoAsync(revealUrl);
+        var again = await page.InnerTextAsync("main");
+        await page.GotoAsync("/losenord");
+        var listAfter = await page.InnerTextAsync("main");
+
+        Assert.True(waiting >= 1, $"the start page counts {waiting} passwords to fetch");
+        Assert.False(string.IsNullOrWhiteSpace(secret));
+        Assert.Contains("redan visats", again, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, again, StringComparison.Ordinal);
+        Assert.DoesNotContain("Johan Jansson", listAfter, StringComparison.Ordinal);
     }
 
     [Fact]

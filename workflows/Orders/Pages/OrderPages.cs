@@ -269,7 +269,17 @@ public sealed class OrderPages(
             }
             else
             {
-                shown.InsertRange(0, await people.SearchAsync(caller, input.Query, 50, cancellationToken));
+                // The form shows each person's user services too: those found are read whole (at most 50).
+                List<Person> found = [];
+                foreach (var match in await people.SearchAsync(caller, input.Query, 50, cancellationToken))
+                {
+                    if (await people.FindAsync(caller, match.Identity.HsaId, cancellationToken) is { } person)
+                    {
+                        found.Add(person);
+                    }
+                }
+
+                shown.InsertRange(0, found);
             }
         }
 
