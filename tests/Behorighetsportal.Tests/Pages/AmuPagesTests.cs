@@ -89,6 +89,12 @@ public sealed class AmuPagesTests(PortalSite site)
         Assert.Contains("Godkänd av Gunilla Granath den " + Swedish.Date(Today), applications, StringComparison.Ordinal);
         Assert.DoesNotContain("Active", granted, StringComparison.Ordinal);
 
+        // Story 6's end: Karin's profile lists the membership among her assigned permissions.
+        await karin.GotoAsync("/min-profil");
+        var assigned = await karin.Locator("tr", new() { HasText = MedicineGroupName }).InnerTextAsync();
+        Assert.Contains(Swedish.Date(Today), assigned, StringComparison.Ordinal);
+        Assert.Contains("Gunilla Granath", assigned, StringComparison.Ordinal);
+
         // Act 4: the same group again, from a form opened before (a membership held: the API's 409).
         var rows = await RequestRowsAsync(Demo.Karin);
         using var client = site.Host.As(Demo.Karin);

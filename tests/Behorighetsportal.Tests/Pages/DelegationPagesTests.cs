@@ -65,9 +65,24 @@ public sealed class DelegationPagesTests(PortalSite site)
             await bertil.GotoAsync("/delegeringar");
             var received = await bertil.InnerTextAsync("main");
             await Browser.CheckPageAsync(bertil, "delegeringar-mottagen");
+            await bertil.GotoAsync("/min-profil");
+            var profileRow = await bertil.Locator("tr", new() { HasText = "Delegerad av" }).InnerTextAsync();
+            await Browser.CheckPageAsync(bertil, "min-profil-delegat");
+
+            // As Anna's delegate Bertil finds Dalia (protected: R10 lets the manager's active delegate see her); Eva does not.
+            await bertil.GotoAsync("/personer?q=Dalia");
+            var bertilsSearch = await bertil.InnerTextAsync("main");
+            var eva = await site.AsAsync(Demo.Eva);
+            await eva.GotoAsync("/personer?q=Dalia");
+            var evasSearch = await eva.ContentAsync();
 
             // Assert 2
             Assert.Contains("Chef (delegerad)", start, StringComparison.Ordinal);
+            Assert.Contains("Chef", profileRow, StringComparison.Ordinal);
+            Assert.Contains("Delegerad av Anna Andersson", profileRow, StringComparison.Ordinal);
+            Assert.Contains("Dalia Dahl", bertilsSearch, StringComparison.Ordinal);
+            Assert.DoesNotContain("Dahl", evasSearch, StringComparison.Ordinal);
+            Assert.DoesNotContain(Demo.Dalia, evasSearch, StringComparison.Ordinal);
             Assert.Contains("Delegerad av Anna Andersson", received, StringComparison.Ordinal);
             Assert.Contains("Pågår", received, StringComparison.Ordinal);
             Assert.Contains($"{Swedish.Date(from)}", received, StringComparison.Ordinal);
