@@ -256,27 +256,15 @@ public sealed class MatrixWorld : IAsyncLifetime
     public async Task<string> PlaceOrderWhenFreeAsync(string orderer, TargetKind target)
     {
         var clock = Stopwatch.StartNew();
-        while (true)
+        var (status, body) = await PostOrderAsync(orderer, target);
+        while (status == HttpStatusCode.Conflict && clock.Elapsed < TimeSpan.FromSeconds(30))
         {
-            using var client = App.As(orderer);
-            using var response = await client.PostAsJsonAsync("/api/orders", new
-            {
-                identityId = TargetId(target),
-                engagementId = TargetEngagement(target),
-                level = "Standard",
-                startDate = Date(Today),
-                comment = "Behörighetsmatris",
-            });
-            var body = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode == HttpStatusCode.Conflict && clock.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                await Task.Delay(200);
-                continue;
-            }
-
-            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Preparing an order by {orderer} for {target}: {(int)response.StatusCode} {body}");
-            return JsonDocument.Parse(body).RootElement.GetProperty("orderId").GetString()!;
+            await Task.Delay(200);
+            (status, body) = await PostOrderAsync(orderer, target);
         }
+
+        Assert.True(status == HttpStatusCode.Accepted, $"Preparing an order by {orderer} for {target}: {(int)status} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("orderId").GetString()!;
     }
 
     /// <summary>The pages the devhost maps (API.md "Pages"), as "METHOD /route"; its dev-only sign-in aside.</summary>
@@ -291,6 +279,13 @@ public sealed class MatrixWorld : IAsyncLifetime
     /// <summary>POST /api/orders as <paramref name="orderer"/> for the target's engagement, from today; returns the order id.</summary>
     public async Task<string> PlaceOrderAsync(string orderer, TargetKind target)
     {
+        var (status, body) = await PostOrderAsync(orderer, target);
+        Assert.True(status == HttpStatusCode.Accepted, $"Preparing an order by {orderer} for {target}: {(int)status} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("orderId").GetString()!;
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> PostOrderAsync(string orderer, TargetKind target)
+    {
         using var client = App.As(orderer);
         using var response = await client.PostAsJsonAsync("/api/orders", new
         {
@@ -300,9 +295,7 @@ public sealed class MatrixWorld : IAsyncLifetime
             startDate = Date(Today),
             comment = "Behörighetsmatris",
         });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Preparing an order by {orderer} for {target}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("orderId").GetString()!;
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>POST /api/orders/{id}/cancel as <paramref name="caller"/>; fails unless it is accepted.</summary>
