@@ -52,7 +52,7 @@ internal sealed class BenchAzurite : IDisposable
         };
         foreach (var argument in new[]
                  {
-                     "--silent", "--skipApiVersionCheck", "--loose", "--location", dataFolder,
+                     "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry", "--location", dataFolder,
                      "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                      "--blobPort", blob.ToString(CultureInfo.InvariantCulture), "--queuePort", queue.ToString(CultureInfo.InvariantCulture),
                      "--tablePort", table.ToString(CultureInfo.InvariantCulture),
