@@ -41,6 +41,7 @@ public static class PagesBenchmark
 
         var root = SolutionRoot();
         var data = BenchArgs.Text(args, "--data") ?? Path.Combine(Path.GetTempPath(), "bench-pages-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(data);
         var statePath = Path.Combine(data, StateFile);
         var state = File.Exists(statePath) ? JsonSerializer.Deserialize<State>(await File.ReadAllTextAsync(statePath)) : null;
         if (state is null || state.Identities != identities || state.Units != units || state.Managers != people.Managers.Count || state.Waiting != waiting)
@@ -57,8 +58,12 @@ public static class PagesBenchmark
 
         Console.WriteLine($"bench pages: {identities} identities, {units} units, {people.Managers.Count} managers with {waiting} waiting each, " +
             $"{people.Orderers.Count} orderers; data in {data}");
-        using var azurite = await BenchAzurite.StartAsync(root, data);
-        var storage = azurite.ConnectionString();
+        // An Azurite of its own keeps its data in the folder; --storage names one already running (say one started with
+        // --inMemoryPersistence, which writes no 100 MB file every 5 s while the region loads, shared by several runs).
+        var external = BenchArgs.Text(args, "--storage");
+        using var azurite = external is null ? await BenchAzurite.StartAsync(root, data) : null;
+        var storage = external ?? azurite!.ConnectionString();
+        var tablePort = azurite?.TablePort ?? TablePort(external!);
         var directory = RegionLoader.Directory(storage, state.Prefix);
         if (!state.Loaded)
         {
@@ -111,17 +116,18 @@ public static class PagesBenchmark
 
         if (countSamples > 0)
         {
-            await using var proxy = await CountingTableProxy.StartAsync(azurite.TablePort, state.Prefix);
-            var counted = await DevhostAsync(state.Prefix, smtp.Configuration.Port, region, azurite.ConnectionString(proxy.Port));
+            await using var proxy = await CountingTableProxy.StartAsync(tablePort, state.Prefix);
+            var counted = await DevhostAsync(state.Prefix, smtp.Configuration.Port, region,
+                System.Text.RegularExpressions.Regex.Replace(storage, @"(TableEndpoint=http://127\.0\.0\.1:)\d+", "${1}" + proxy.Port));
             try
             {
                 Console.WriteLine("## Table requests per request (one request at a time, through a counting proxy)");
                 Console.WriteLine();
                 Console.WriteLine("| page | requests | table requests per request | by table and method, per request |");
                 Console.WriteLine("|---|---|---|---|");
-                foreach (var page in pages)
+                foreach (var page in pages.Where(p => p.Count != 0))
                 {
-                    Console.WriteLine(await CountAsync(counted.Port, page, people, proxy, page.Samples < countSamples ? 1 : countSamples));
+                    Console.WriteLine(await CountAsync(counted.Port, page, people, proxy, page.Count ?? Math.Min(page.Samples, countSamples)));
                 }
             }
             finally
@@ -239,7 +245,7 @@ public static class PagesBenchmark
         try
         {
             var random = new Random(14);
-            var warm = await Task.WhenAll(sessions.Select(s => s.GetAsync(people.Expand(page.Path, random))));
+            var warm = page.Warmup ? await Task.WhenAll(sessions.Select(s => s.GetAsync(people.Expand(page.Path, random)))) : [];
             if (warm.FirstOrDefault(w => w.Status != 200) is { } notOk && warm.All(w => w.Status == notOk.Status))
             {
                 return $"| {page.Label} | {page.Users} | – | {notOk.Status} for every request (not on this branch?) | – | – | – | – |";
@@ -250,7 +256,6 @@ public static class PagesBenchmark
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(sessions.Select(async session =>
             {
-                var own = new Random(session.GetHashCode());
                 while (Interlocked.Decrement(ref remaining) >= 0)
                 {
                     string path;
@@ -268,7 +273,8 @@ public static class PagesBenchmark
             }));
             clock.Stop();
             var ms = results.Select(r => r.Ms).Order().ToArray();
-            var statuses = string.Join(" ", results.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()}×{g.Key}"));
+            var statuses = string.Join(" ", results.GroupBy(r => r.Status).OrderBy(g => g.Key)
+                .Select(g => g.Key == 0 ? $"{g.Count()}× timed out ({page.Timeout.TotalSeconds:F0} s)" : $"{g.Count()}×{g.Key}"));
             return $"| {page.Label} | {page.Users} | {results.Count} | {statuses} | {Percentile(ms, 50):F0} | {Percentile(ms, 95):F0} | {ms[^1]:F0} | {ms.Average():F0} |";
         }
         finally
@@ -299,6 +305,11 @@ public static class PagesBenchmark
         var split = string.Join(", ", difference.Take(8).Select(d => $"{d.Key} {d.Value / (double)samples:0.#}"));
         return $"| {page.Label} | {samples} | {difference.Sum(d => d.Value) / (double)samples:0.#} | {split} |";
     }
+
+    private static int TablePort(string connectionString) =>
+        System.Text.RegularExpressions.Regex.Match(connectionString, @"TableEndpoint=http://127\.0\.0\.1:(\d+)") is { Success: true } m
+            ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
+            : throw new ArgumentException("--storage needs TableEndpoint=http://127.0.0.1:<port>/devstoreaccount1, to count table requests through a proxy.");
 
     private static double Percentile(double[] sorted, int percent) =>
         sorted[Math.Clamp((int)Math.Ceiling(percent / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
