@@ -246,9 +246,9 @@ public static class PagesBenchmark
         {
             var random = new Random(14);
             var warm = page.Warmup ? await Task.WhenAll(sessions.Select(s => s.GetAsync(people.Expand(page.Path, random)))) : [];
-            if (warm.FirstOrDefault(w => w.Status != 200) is { } notOk && warm.All(w => w.Status == notOk.Status))
+            if (warm.Length > 0 && warm.All(w => w.Status == warm[0].Status && w.Status is not 200 and not 0))
             {
-                return $"| {page.Label} | {page.Users} | – | {notOk.Status} for every request (not on this branch?) | – | – | – | – |";
+                return $"| {page.Label} | {page.Users} | – | {warm[0].Status} for every request (not on this branch?) | – | – | – | – |";
             }
 
             var remaining = page.Samples;
