@@ -25,10 +25,14 @@ internal sealed record PageSpec(Persona Persona, string Path, int Users, int Sam
         orderer    /personer?q={name}
         # Today's search reads each person in the caller's scope (thousands for an administration), one at a time: at the
         # region's size a request takes minutes on Azurite, so it is asked once, and not counted.
-        orderer    /api/identities?q={name}  users=1 samples=1 timeout=300 warmup=0 count=0
+        orderer    /api/identities?q={name}  users=1 samples=1 timeout=60 warmup=0 count=0
         manager    /godkannanden
+        manager    /godkannanden             users=1 samples=20 count=0
         manager    /
         manager    /bestallningar
+        # The caller alone (one Identities query, the delegations): what every page pays first.
+        manager    /api/me
+        manager    /api/me                   users=1 samples=20 count=0
         """;
 
     public string Label => $"{Persona.ToString().ToLowerInvariant()} {Path}";
