@@ -23,7 +23,7 @@ namespace Behorighetsportal.Bench;
 public static class KivImportBenchmark
 {
     /// <summary>KiV's key: the benchmark imports as KiV.</summary>
-    private const string Key = "bench-kiv-key";
+    internal const string Key = "bench-kiv-key";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -103,7 +103,7 @@ public static class KivImportBenchmark
     /// keeps every queue's messages in one list and re-sorts it on each read), which no production queue does.
     /// After the import, takes what is left.
     /// </summary>
-    private static async Task<int> PlayAdConnectorAsync(QueueClient queue, CancellationToken importing)
+    internal static async Task<int> PlayAdConnectorAsync(QueueClient queue, CancellationToken importing)
     {
         var received = 0;
         while (true)
@@ -136,7 +136,7 @@ public static class KivImportBenchmark
         }
     }
 
-    private static async Task<JsonElement> ImportAsync(HttpClient http, object batch)
+    internal static async Task<JsonElement> ImportAsync(HttpClient http, object batch)
     {
         var response = await http.PostAsJsonAsync("/api/kiv/import", batch);
         if (response.StatusCode != HttpStatusCode.Accepted)
@@ -158,7 +158,12 @@ public static class KivImportBenchmark
         }
     }
 
-    private static Process StartDevhost(int port, string prefix, int smtpPort, GeneratedRegion region, string storage)
+    /// <summary>
+    /// The Release (or Debug, as this benchmark was built) devhost as a process of its own, under <paramref name="prefix"/>
+    /// on <paramref name="storage"/>; <paramref name="settings"/> add to or override its environment.
+    /// </summary>
+    internal static Process StartDevhost(int port, string prefix, int smtpPort, GeneratedRegion region, string storage,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "Behorighetsportal.sln")))
@@ -188,6 +193,11 @@ public static class KivImportBenchmark
             environment[$"Policies__Administrators__{administration}"] = region.AdminHsaId;
         }
 
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
@@ -201,7 +211,7 @@ public static class KivImportBenchmark
         return process;
     }
 
-    private static async Task WaitForHealthAsync(HttpClient http, Process devhost)
+    internal static async Task WaitForHealthAsync(HttpClient http, Process devhost)
     {
         for (var attempt = 0; attempt < 240; attempt++)
         {
@@ -228,7 +238,7 @@ public static class KivImportBenchmark
     }
 
     /// <summary>The process's high-water mark of resident memory (VmHWM), which the kernel keeps for us.</summary>
-    private static double PeakWorkingSetMb(Process process)
+    internal static double PeakWorkingSetMb(Process process)
     {
         var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return line is null ? Math.Round(process.PeakWorkingSet64 / 1048576.0, 1)
