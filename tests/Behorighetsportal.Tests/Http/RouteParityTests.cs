@@ -71,6 +71,37 @@ public sealed class RouteParityTests : IDisposable
             $"The Functions app's page triggers differ from the pages the devhost maps.\n  no trigger: [{string.Join(", ", missing)}]\n  not declared: [{string.Join(", ", extra)}]");
     }
 
+    /// <summary>
+    /// docs/API.md is the contract other systems and people read: its route and page tables name exactly what the hosts
+    /// serve (parameter names and query strings aside), so a route added, removed or renamed without the document fails here.
+    /// </summary>
+    [Fact]
+    public async Task Documented_RoutesAndPagesTables_AreExactlyWhatTheDevHostServes()
+    {
+        // Arrange
+        var document = await File.ReadAllLinesAsync(Path.Combine(RepositoryRoot.Find(), "docs", "API.md"));
+        var documented = document
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line, @"^\| (?<method>GET|POST|PUT|DELETE|PATCH) `/(?<route>[^`?]*)[^`]*` \|"))
+            .Where(m => m.Success)
+            .Select(m => Unnamed(m.Groups["method"].Value + " " + m.Groups["route"].Value.TrimEnd('/')))
+            .ToList();
+
+        // Act
+        var served = (await DevHostRoutesAsync()).Select(Unnamed).ToList();
+
+        // Assert
+        Assert.Contains("GET api/health", documented);
+        var undocumented = served.Except(documented).Order().ToList();
+        var notServed = documented.Except(served).Order().ToList();
+        var twice = documented.GroupBy(d => d).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(undocumented.Count == 0 && notServed.Count == 0 && twice.Count == 0,
+            $"docs/API.md's tables and the devhost differ.\n  served, not documented: [{string.Join(", ", undocumented)}]\n" +
+            $"  documented, not served: [{string.Join(", ", notServed)}]\n  documented twice: [{string.Join(", ", twice)}]");
+    }
+
+    /// <summary>A formatted route with its parameters unnamed: the document may call {delegationId} {id}.</summary>
+    private static string Unnamed(string formatted) => System.Text.RegularExpressions.Regex.Replace(formatted, @"\{[^}]*\}", "{}");
+
     private static bool IsApi(string formatted) => formatted[(formatted.IndexOf(' ', StringComparison.Ordinal) + 1)..].StartsWith("api/", StringComparison.Ordinal);
 
     /// <summary>Every route the devhost maps (its dev-only sign-in aside), formatted.</summary>
