@@ -41,7 +41,7 @@ public sealed class AmuPagesTests(PortalSite site)
         // Act 1: Karin applies with a motivation.
         await karin.GetByLabel(MedicineGroupName).CheckAsync();
         await karin.GetByLabel("Motivering (valfri)").FillAsync("Jag ska beställa läkemedel under sommaren.");
-        await SubmitAsync(karin, "Skicka ansökan", 303);
+        await site.SubmitAsync(karin, "Skicka ansökan", 303);
         await karin.WaitForURLAsync("**/amu?ansokan=AMU-*");
         var sent = await karin.InnerTextAsync("main");
         await Browser.CheckPageAsync(karin, "amu-skickad");
@@ -118,14 +118,14 @@ public sealed class AmuPagesTests(PortalSite site)
         await first.GotoAsync("/amu");
         await stale.GotoAsync("/amu");
         await first.GetByLabel(MedicineGroupName).CheckAsync();
-        await SubmitAsync(first, "Skicka ansökan", 303);
+        await site.SubmitAsync(first, "Skicka ansökan", 303);
         await first.WaitForURLAsync("**/amu?ansokan=AMU-*");
         var rows = await RequestRowsAsync(Demo.Johan);
 
         // Act: the same group from the tab opened before.
         await stale.GetByLabel(MedicineGroupName).CheckAsync();
         await stale.GetByLabel("Motivering (valfri)").FillAsync("En gång till.");
-        await SubmitAsync(stale, "Skicka ansökan", 409);
+        await site.SubmitAsync(stale, "Skicka ansökan", 409);
 
         // Assert: the API's refusal, in Swedish, beside the groups and summed up at the top; nothing more stored.
         var message = (await stale.InnerTextAsync("#grupp-fel")).Replace("Fel:", "", StringComparison.Ordinal).Trim();
@@ -150,7 +150,7 @@ public sealed class AmuPagesTests(PortalSite site)
 
         // Act 1: a motivation, no group.
         await page.GetByLabel("Motivering (valfri)").FillAsync("Behövs för mitt arbete.");
-        await SubmitAsync(page, "Skicka ansökan", 400);
+        await site.SubmitAsync(page, "Skicka ansökan", 400);
 
         // Assert 1
         Assert.Equal("Välj minst en AMU-grupp att ansöka om.", (await page.InnerTextAsync("#grupp-fel")).Replace("Fel:", "", StringComparison.Ordinal).Trim());
@@ -230,14 +230,6 @@ public sealed class AmuPagesTests(PortalSite site)
     }
 
     /// <summary>Clicks a form's button and waits for the page it leads to; a refusal of the post itself fails with what came back.</summary>
-    private async Task SubmitAsync(IPage page, string button, int expected)
-    {
-        var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST");
-        await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
-        var response = await posted;
-        await page.WaitForLoadStateAsync(LoadState.Load);
-        Assert.True(response.Status == expected, $"{button}: {response.Status} {page.Url}\n{await page.InnerTextAsync("body")}\n{site.Host.OutputTail(40)}");
-    }
 
     /// <summary>Reloads the page until its main text holds <paramref name="text"/> (a lifecycle step runs after the decision).</summary>
     private static async Task<string> WaitForPageAsync(IPage page, string path, string text)

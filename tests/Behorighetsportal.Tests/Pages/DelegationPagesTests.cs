@@ -40,7 +40,7 @@ public sealed class DelegationPagesTests(PortalSite site)
             // Act 1: Anna delegates on the page (PRG back to the list).
             await anna.GetByLabel("Medarbetare").SelectOptionAsync(new SelectOptionValue { Label = "Bertil Berg" });
             await anna.GetByLabel("Slutdatum").FillAsync(Iso(to));
-            await SubmitAsync(anna, "Delegera chefsrollen", 303);
+            await site.SubmitAsync(anna, "Delegera chefsrollen", 303);
             await anna.WaitForURLAsync("**/delegeringar?delegerad=*");
             var given = await anna.InnerTextAsync("main");
             await Browser.CheckPageAsync(anna, "delegeringar-delegerad");
@@ -91,7 +91,7 @@ public sealed class DelegationPagesTests(PortalSite site)
 
             // Act 3: Anna revokes it from the list (PRG back to it).
             await anna.GotoAsync("/delegeringar");
-            await SubmitAsync(anna, "Återkalla delegeringen till Bertil Berg", 303);
+            await site.SubmitAsync(anna, "Återkalla delegeringen till Bertil Berg", 303);
             await anna.WaitForURLAsync("**/delegeringar?aterkallad=*");
             var revoked = await anna.InnerTextAsync("main");
             await Browser.CheckPageAsync(anna, "delegeringar-aterkallad");
@@ -120,7 +120,7 @@ public sealed class DelegationPagesTests(PortalSite site)
         await page.GotoAsync("/delegeringar");
 
         // Act 1: no one chosen, no end date.
-        await SubmitAsync(page, "Delegera chefsrollen", 400);
+        await site.SubmitAsync(page, "Delegera chefsrollen", 400);
 
         // Assert 1
         Assert.Equal("Välj den medarbetare du delegerar chefsrollen till.", await FieldMessageAsync(page, "delegat"));
@@ -133,7 +133,7 @@ public sealed class DelegationPagesTests(PortalSite site)
         await page.GetByLabel("Medarbetare").SelectOptionAsync(new SelectOptionValue { Label = "Hugo Holm" });
         await page.GetByLabel("Startdatum").FillAsync(Iso(Today.AddDays(5)));
         await page.GetByLabel("Slutdatum").FillAsync(Iso(Today.AddDays(2)));
-        await SubmitAsync(page, "Delegera chefsrollen", 400);
+        await site.SubmitAsync(page, "Delegera chefsrollen", 400);
 
         // Assert 2: the message beside the end date, what was sent kept in the form.
         Assert.Equal("Slutdatum måste vara samma dag som startdatum eller senare.", await FieldMessageAsync(page, "slutdatum"));
@@ -157,7 +157,7 @@ public sealed class DelegationPagesTests(PortalSite site)
         await page.GetByLabel("Slutdatum").FillAsync(Iso(Today.AddDays(7)));
 
         // Act
-        await SubmitAsync(page, "Delegera chefsrollen", 403);
+        await site.SubmitAsync(page, "Delegera chefsrollen", 403);
 
         // Assert
         Assert.Equal("Du kan bara delegera chefsrollen till en medarbetare som du är närmaste chef för. Välj en av dina medarbetare.",
@@ -248,14 +248,6 @@ public sealed class DelegationPagesTests(PortalSite site)
     }
 
     /// <summary>Clicks a form's button and waits for the page it leads to; a refusal of the post itself fails with what came back.</summary>
-    private async Task SubmitAsync(IPage page, string button, int expected)
-    {
-        var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST");
-        await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
-        var response = await posted;
-        await page.WaitForLoadStateAsync(LoadState.Load);
-        Assert.True(response.Status == expected, $"{button}: {response.Status} {page.Url}\n{await page.InnerTextAsync("body")}\n{site.Host.OutputTail(40)}");
-    }
 
     /// <summary>The message beside a field, without its hidden "Fel:" prefix.</summary>
     private static async Task<string> FieldMessageAsync(IPage page, string field) =>

@@ -33,10 +33,10 @@ public sealed class OrderPagesTests(PortalSite site)
         await Browser.CheckPageAsync(page, "bestall-formular");
 
         // Act: review, then send
-        await SubmitAsync(page, "Granska beställningen");
+        await site.SubmitAsync(page, "Granska beställningen");
         var review = await page.InnerTextAsync("main");
         await Browser.CheckPageAsync(page, "bestall-granska");
-        await SubmitAsync(page, "Skicka beställningen", 303);
+        await site.SubmitAsync(page, "Skicka beställningen", 303);
         await page.WaitForURLAsync("**/bestall/klar?**");
         var confirmation = await page.InnerTextAsync("main");
         await Browser.CheckPageAsync(page, "bestall-klar");
@@ -74,7 +74,7 @@ public sealed class OrderPagesTests(PortalSite site)
 
         // Cancel from the order page (PRG back to it)
         await page.GotoAsync(orderUrl);
-        await SubmitAsync(page, "Avbryt beställningen", 303);
+        await site.SubmitAsync(page, "Avbryt beställningen", 303);
         await page.WaitForURLAsync("**avbruten=1");
         var cancelled = await page.InnerTextAsync("main");
         Assert.Contains("Beställningen är avbruten.", cancelled, StringComparison.Ordinal);
@@ -97,9 +97,9 @@ public sealed class OrderPagesTests(PortalSite site)
         await page.GetByLabel("Standard – ").CheckAsync();
 
         // Act
-        await SubmitAsync(page, "Granska beställningen");
+        await site.SubmitAsync(page, "Granska beställningen");
         var review = await page.InnerTextAsync("main");
-        await SubmitAsync(page, "Skicka 2 beställningar", 303);
+        await site.SubmitAsync(page, "Skicka 2 beställningar", 303);
         await page.WaitForURLAsync("**/bestall/klar?**");
         var confirmation = await page.InnerTextAsync("main");
         var links = await page.Locator("main table a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
@@ -132,7 +132,7 @@ public sealed class OrderPagesTests(PortalSite site)
         await page.GotoAsync($"/bestall?person={Demo.Hugo}&engagement={Demo.HugoEngagement}");
 
         // Act: no level chosen
-        await SubmitAsync(page, "Granska beställningen", 400);
+        await site.SubmitAsync(page, "Granska beställningen", 400);
 
         // Assert
         Assert.Equal("Okänd nivå. Välj en av: Bas, Standard, Utökad.", (await page.InnerTextAsync("#niva-fel")).Replace("Fel:", "", StringComparison.Ordinal).Trim());
@@ -185,14 +185,6 @@ public sealed class OrderPagesTests(PortalSite site)
     }
 
     /// <summary>Clicks a form's button and waits for the page it leads to; a refusal of the post itself fails with what came back.</summary>
-    private async Task SubmitAsync(IPage page, string button, int expected = 200)
-    {
-        var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST");
-        await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
-        var response = await posted;
-        await page.WaitForLoadStateAsync(LoadState.Load);
-        Assert.True(response.Status == expected, $"{button}: {response.Status} {page.Url}\n{await page.InnerTextAsync("body")}\n{site.Host.OutputTail(40)}");
-    }
 
     /// <summary>Hugo's rows that placing an order writes: his entries in the order index and his engagement claims.</summary>
     private async Task<int> OrderRowsAsync(string hsaId)

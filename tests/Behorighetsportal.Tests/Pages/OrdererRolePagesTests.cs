@@ -50,7 +50,7 @@ public sealed class OrdererRolePagesTests(PortalSite site)
             var until = Today.AddDays(30);
             await page.GetByLabel("Akutmottagningen (SU-AKUT)").CheckAsync();
             await page.GetByLabel("Slutdatum (valfritt)").FillAsync(Iso(until));
-            await SubmitAsync(page, "Beställ beställarrollen", 303);
+            await site.SubmitAsync(page, "Beställ beställarrollen", 303);
             await page.WaitForURLAsync("**/bestallarroll?skickad=SDA-*");
             requestId = page.Url.Split("skickad=")[1];
             var sent = await page.InnerTextAsync("main");
@@ -104,9 +104,9 @@ public sealed class OrdererRolePagesTests(PortalSite site)
             await page.GetByRole(AriaRole.Button, new() { Name = "Sök", Exact = true }).ClickAsync();
             await page.GetByLabel("Karin Kvist").CheckAsync();
             await page.GetByLabel("Standard – ").CheckAsync();
-            await SubmitAsync(page, "Granska beställningen");
+            await site.SubmitAsync(page, "Granska beställningen");
             var review = await page.InnerTextAsync("main");
-            await SubmitAsync(page, "Skicka beställningen", 303);
+            await site.SubmitAsync(page, "Skicka beställningen", 303);
             await page.WaitForURLAsync("**/bestall/klar?**");
             var confirmation = await page.InnerTextAsync("main");
             var orderId = (await page.Locator("main table a").First.InnerTextAsync()).Trim();
@@ -140,7 +140,7 @@ public sealed class OrdererRolePagesTests(PortalSite site)
         await page.GotoAsync("/bestallarroll");
 
         // Act
-        await SubmitAsync(page, "Beställ beställarrollen", 400);
+        await site.SubmitAsync(page, "Beställ beställarrollen", 400);
 
         // Assert
         Assert.Equal("Välj minst en enhet som beställarrollen ska gälla för (högst 50).", FieldMessage(await page.InnerTextAsync("#enheter-fel")));
@@ -162,7 +162,7 @@ public sealed class OrdererRolePagesTests(PortalSite site)
         await page.GetByLabel("Slutdatum (valfritt)").FillAsync(Iso(Today.AddDays(5)));
 
         // Act
-        await SubmitAsync(page, "Beställ beställarrollen", 400);
+        await site.SubmitAsync(page, "Beställ beställarrollen", 400);
 
         // Assert
         Assert.Equal("Slutdatum måste vara samma dag som startdatum eller senare.", FieldMessage(await page.InnerTextAsync("#slutdatum-fel")));
@@ -189,7 +189,7 @@ public sealed class OrdererRolePagesTests(PortalSite site)
         var form = await PageForm.ReadAsync(client, "/bestallarroll");
 
         // Act
-        await SubmitAsync(page, "Beställ beställarrollen", 403);
+        await site.SubmitAsync(page, "Beställ beställarrollen", 403);
         using var mixed = await PageForm.PostAsync(client, "/bestallarroll", form, ("enhet", "SU-IVA"), ("enhet", "NU-ORTO"), ("startdatum", ""), ("slutdatum", ""));
         var html = await mixed.Content.ReadAsStringAsync();
 
@@ -243,14 +243,6 @@ public sealed class OrdererRolePagesTests(PortalSite site)
     }
 
     /// <summary>Clicks a form's button and waits for the answer to its post; a different status fails with what came back.</summary>
-    private async Task SubmitAsync(IPage page, string button, int expected = 200)
-    {
-        var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST");
-        await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
-        var response = await posted;
-        await page.WaitForLoadStateAsync(LoadState.Load);
-        Assert.True(response.Status == expected, $"{button}: {response.Status} {page.Url}\n{await page.InnerTextAsync("body")}\n{site.Host.OutputTail(40)}");
-    }
 
     /// <summary>The left edge of each unit's checkbox, in the order given.</summary>
     private static async Task<double[]> IndentsAsync(IPage page, params string[] unitIds)

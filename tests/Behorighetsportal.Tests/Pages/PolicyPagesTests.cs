@@ -59,14 +59,14 @@ public sealed class PolicyPagesTests(PortalSite site)
         var before = await gunilla.GetStringAsync("/api/policies");
         await page.GetByLabel("Titlar").FillAsync("Sjuksköterska\nBarnmorska");
         await page.GetByLabel("Standard – ").CheckAsync();
-        await SubmitAsync(page, "Förhandsgranska");
+        await site.SubmitAsync(page, "Förhandsgranska", exact: true);
         var preview = await page.InnerTextAsync("main");
         var previewHtml = await page.ContentAsync();
         var afterPreview = await gunilla.GetStringAsync("/api/policies");
         await Browser.CheckPageAsync(page, "policy-granska");
 
         // Act 3: saved (Post/Redirect/Get back to the policy)
-        await SubmitAsync(page, "Spara", 303);
+        await site.SubmitAsync(page, "Spara", 303, exact: true);
         await page.WaitForURLAsync("**/policyer/" + StoryPolicy + "?sparad=1");
         var saved = await page.InnerTextAsync("main");
         await Browser.CheckPageAsync(page, "policy-sparad");
@@ -113,7 +113,7 @@ public sealed class PolicyPagesTests(PortalSite site)
 
         // Act 1: no unit chosen, in the browser
         await page.GetByLabel("Enhet").SelectOptionAsync(new SelectOptionValue { Label = "Välj enhet" });
-        await SubmitAsync(page, "Förhandsgranska", 400);
+        await site.SubmitAsync(page, "Förhandsgranska", 400, exact: true);
 
         // Assert 1
         Assert.Equal("Ange en organisatorisk enhet i samma förvaltning som policyn.", FieldMessage(await page.InnerTextAsync("#enhet-fel")));
@@ -269,12 +269,4 @@ public sealed class PolicyPagesTests(PortalSite site)
     private static string FieldMessage(string text) => text.Replace("Fel:", "", StringComparison.Ordinal).Trim();
 
     /// <summary>Clicks a form's button and waits for the page it leads to; a refusal of the post itself fails with what came back.</summary>
-    private async Task SubmitAsync(IPage page, string button, int expected = 200)
-    {
-        var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST");
-        await page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
-        var response = await posted;
-        await page.WaitForLoadStateAsync(LoadState.Load);
-        Assert.True(response.Status == expected, $"{button}: {response.Status} {page.Url}\n{await page.InnerTextAsync("body")}\n{site.Host.OutputTail(40)}");
-    }
 }

@@ -31,6 +31,16 @@ public sealed class PortalSite : IAsyncLifetime
     }
 
     public Task<Microsoft.Playwright.IPage> AsAsync(string? hsaId, int width = 1280) => Browser.SignInAsync(Host.BaseUrl, hsaId, width);
+
+    /// <summary>Presses the form's button and waits for the answer to its POST, which must have the expected status.</summary>
+    public async Task SubmitAsync(Microsoft.Playwright.IPage page, string button, int expected = 200, bool exact = false)
+    {
+        var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST");
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = button, Exact = exact }).ClickAsync();
+        var response = await posted;
+        await page.WaitForLoadStateAsync(Microsoft.Playwright.LoadState.Load);
+        Assert.True(response.Status == expected, $"{button}: {response.Status} {page.Url}\n{await page.InnerTextAsync("body")}\n{Host.OutputTail(40)}");
+    }
 }
 
 [CollectionDefinition(Name)]
