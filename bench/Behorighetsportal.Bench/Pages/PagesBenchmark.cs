@@ -68,6 +68,7 @@ public static class PagesBenchmark
         if (!state.Loaded)
         {
             await RegionLoader.LoadAsync(directory, region);
+            await RegionLoader.MarkPersonIndexBuiltAsync(storage, state.Prefix);
             state = state with { Loaded = true };
             await SaveAsync();
         }
